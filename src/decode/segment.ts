@@ -1,0 +1,154 @@
+/**
+ * A decoded TCP segment. The decoder fills one reusable `Segment` in place for every frame (no
+ * per-packet allocation on the hot path): whoever needs a field after the next frame must copy it.
+ * Addresses are not copied either: `bytes` is the frame's buffer, `srcOffset`/`dstOffset` point into it.
+ */
+export interface Segment {
+  // --- where it came from
+  fileIndex: number;
+  frame: number;
+  tsSec: number;
+  tsNsec: number;
+
+  // --- IP
+  ipVersion: 4 | 6;
+  /** The frame's bytes; addresses are read from here. */
+  bytes: Uint8Array;
+  srcOffset: number;
+  dstOffset: number;
+  /** 4 for IPv4, 16 for IPv6. */
+  addrLength: number;
+  ttl: number;
+  /** IP header + TCP header + payload length, as the IP header says (Zeek's *_ip_bytes). */
+  ipLength: number;
+  /** IPv4 header checksum: true/false when checked, null when the header bytes are not all there or IPv6. */
+  ipChecksumOk: boolean | null;
+  /** The IP header's ECN field (0..3). */
+  ecn: number;
+
+  // --- TCP
+  srcPort: number;
+  dstPort: number;
+  /** Unsigned 32-bit sequence number. */
+  seq: number;
+  /** Unsigned 32-bit acknowledgment number (meaningful only with ACK). */
+  ack: number;
+  /** TCP header length in bytes (data offset × 4). */
+  headerLength: number;
+  /** Bitmask of TcpFlag values. */
+  flags: number;
+  window: number;
+  urgent: number;
+  /** Payload length from the IP length (not the captured length), so padding and snaplen do not fake data. */
+  payloadLength: number;
+  /** How many payload bytes are actually in the capture (≤ payloadLength). */
+  capturedPayload: number;
+  /** Offset of the payload in `bytes`. */
+  payloadOffset: number;
+  /** TCP checksum: true/false when all bytes are captured, null when they are not. */
+  checksumOk: boolean | null;
+
+  /** Options, reset for every segment. */
+  options: TcpOptions;
+}
+
+/** TCP flag bits as in the header's 12 flag bits (AE is RFC 9768 / AccECN, bit 8). */
+export const TcpFlag = {
+  FIN: 0x001,
+  SYN: 0x002,
+  RST: 0x004,
+  PSH: 0x008,
+  ACK: 0x010,
+  URG: 0x020,
+  ECE: 0x040,
+  CWR: 0x080,
+  AE: 0x100,
+} as const;
+export type TcpFlagName = keyof typeof TcpFlag;
+
+export interface TcpOptions {
+  /** Maximum segment size, or -1 when absent. */
+  mss: number;
+  /** Window scale shift count, or -1 when absent. */
+  windowScale: number;
+  sackPermitted: boolean;
+  /** Number of SACK blocks present (left/right edges in `sackBlocks`, 2 numbers per block). */
+  sackBlockCount: number;
+  sackBlocks: number[];
+  hasTimestamps: boolean;
+  tsVal: number;
+  tsEcr: number;
+  /** TCP Fast Open cookie length in bytes (0 = cookie request), or -1 when absent (RFC 7413, kind 34). */
+  tfoCookieLength: number;
+  /** MPTCP option present (kind 30). */
+  mptcp: boolean;
+  /** Number of options of other kinds. */
+  unknownCount: number;
+  /** The option list runs past the header or has an impossible length. */
+  malformed: boolean;
+}
+
+export function newTcpOptions(): TcpOptions {
+  return {
+    mss: -1,
+    windowScale: -1,
+    sackPermitted: false,
+    sackBlockCount: 0,
+    sackBlocks: [0, 0, 0, 0, 0, 0, 0, 0],
+    hasTimestamps: false,
+    tsVal: 0,
+    tsEcr: 0,
+    tfoCookieLength: -1,
+    mptcp: false,
+    unknownCount: 0,
+    malformed: false,
+  };
+}
+
+export function newSegment(): Segment {
+  return {
+    fileIndex: 0,
+    frame: 0,
+    tsSec: 0,
+    tsNsec: 0,
+    ipVersion: 4,
+    bytes: new Uint8Array(0),
+    srcOffset: 0,
+    dstOffset: 0,
+    addrLength: 4,
+    ttl: 0,
+    ipLength: 0,
+    ipChecksumOk: null,
+    ecn: 0,
+    srcPort: 0,
+    dstPort: 0,
+    seq: 0,
+    ack: 0,
+    headerLength: 20,
+    flags: 0,
+    window: 0,
+    urgent: 0,
+    payloadLength: 0,
+    capturedPayload: 0,
+    payloadOffset: 0,
+    checksumOk: null,
+    options: newTcpOptions(),
+  };
+}
+
+/**
+ * Why a frame did not yield a TCP segment. Counted per capture in `skipped`, never an error.
+ */
+export type SkipReason =
+  | 'unsupported_link_type'
+  | 'unsupported_ethertype'
+  | 'non_ip'
+  | 'non_tcp'
+  | 'truncated'
+  | 'fragment'
+  | 'bad_ip_header'
+  | 'bad_tcp_header'
+  | 'tunnel';
+
+/** The decoder returns null on success (the segment was filled) or the reason it was skipped. */
+export type DecodeResult = SkipReason | null;

@@ -1,0 +1,271 @@
+/**
+ * The report: the public contract of `--format json` (schemaVersion 1, see DESIGN.md).
+ * Field names here are relied on by users and tests: extend, never rename.
+ */
+import type { CaptureFormat, CaptureWarning } from '../capture/frame.js';
+import type { SkipReason } from '../decode/segment.js';
+
+export const SCHEMA_VERSION = 1 as const;
+
+export const ENDPOINT_STATES = [
+  'CLOSED',
+  'LISTEN',
+  'SYN_SENT',
+  'SYN_RECEIVED',
+  'ESTABLISHED',
+  'FIN_WAIT_1',
+  'FIN_WAIT_2',
+  'CLOSE_WAIT',
+  'CLOSING',
+  'LAST_ACK',
+  'TIME_WAIT',
+] as const;
+export type EndpointState = (typeof ENDPOINT_STATES)[number];
+
+export const HANDSHAKE_KINDS = [
+  'three_way',
+  'simultaneous_open',
+  'refused',
+  'unanswered',
+  'incomplete',
+  'not_captured',
+] as const;
+export type HandshakeKind = (typeof HANDSHAKE_KINDS)[number];
+
+export const CLOSE_KINDS = [
+  'four_way',
+  'three_way',
+  'simultaneous',
+  'reset',
+  'half_closed',
+  'open',
+  'not_established',
+] as const;
+export type CloseKind = (typeof CLOSE_KINDS)[number];
+
+export type Side = 'client' | 'server';
+export type Who = Side | 'both';
+
+/** Every event the tracker reports; the catalogue in tracker/events.ts describes each. */
+export const EVENT_KINDS = [
+  'syn',
+  'syn_retransmit',
+  'syn_ack',
+  'syn_ack_retransmit',
+  'handshake_complete',
+  'simultaneous_open',
+  'refused',
+  'unanswered',
+  'fin',
+  'fin_retransmit',
+  'half_close',
+  'close_complete',
+  'final_ack_lost',
+  'final_ack_not_seen',
+  'rst',
+  'time_wait_reuse',
+  'keepalive',
+  'midstream_start',
+  'open_at_end',
+  'idle_timeout',
+  'syn_ack_lost',
+  'segment_not_captured',
+  // named anomalies
+  'syn_fin',
+  'syn_rst',
+  'fin_without_ack',
+  'data_after_rst',
+  'syn_with_data',
+  'rst_out_of_window',
+  'null_flags',
+  'bad_checksum',
+  'malformed_options',
+  'reordered',
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export interface ConnectionEvent {
+  kind: EventKind;
+  /** Wireshark frame number (per file) of the segment that showed it. */
+  frame: number;
+  /** Index of the file among the run's inputs, when the run has several. */
+  file?: number;
+  time: number;
+  /** Which endpoint sent the segment (or, for inferred events, whose behaviour it is). */
+  by: Side | null;
+  /** Free text with the specifics (e.g. RST classification, retry count). */
+  detail?: string;
+}
+
+export interface StateChange {
+  state: EndpointState;
+  frame: number;
+  time: number;
+  /** `observed`: driven by a segment this endpoint sent; `inferred`: by a segment of the peer's the capture saw. */
+  how: 'observed' | 'inferred';
+}
+
+export interface Endpoint {
+  ip: string;
+  port: number;
+}
+
+export interface NegotiatedOptions {
+  mss: number | null;
+  windowScale: number | null;
+  sackPermitted: boolean;
+  timestamps: boolean;
+  /** ECN negotiation as seen on the SYN/SYN-ACK: 'none' | 'ecn' (RFC 3168) | 'accecn'. */
+  ecn: 'none' | 'ecn' | 'accecn';
+  /** TCP Fast Open: cookie requested / cookie sent / data in SYN. */
+  tfo: 'none' | 'cookie_request' | 'cookie' | 'data';
+}
+
+export interface HandshakeReport {
+  kind: HandshakeKind;
+  synRetransmits: number;
+  synAckRetransmits: number;
+  rtt: {
+    /** Capture-point SYN→SYN-ACK time in seconds (first SYN of the accepted ISN to first SYN-ACK). */
+    synToSynAck: number | null;
+    /** Capture-point SYN-ACK→ACK time. */
+    synAckToAck: number | null;
+    /** Intervals between the SYN transmissions (retry backoff), seconds. */
+    synBackoff: number[];
+  };
+  /** Where the capture was taken, from the two intervals above. */
+  capturePoint: 'client_side' | 'server_side' | 'in_between' | 'unknown';
+  options: { client: NegotiatedOptions | null; server: NegotiatedOptions | null };
+}
+
+export interface CloseReport {
+  kind: CloseKind;
+  initiator: Who | null;
+  rstBy: Who | null;
+  finalAckLost: boolean;
+  /** The capture saw the final ACK of the last FIN. */
+  finalAckSeen: boolean;
+  /** Human detail, e.g. "RST by server in CLOSE_WAIT after client FIN". */
+  detail?: string;
+  /** RST classification per RFC 5961 §3 of the first RST that ended the connection. */
+  rst?: { by: Side; frame: number; state: { client: EndpointState; server: EndpointState }; check: 'exact' | 'in_window' | 'out_of_window' | 'unknown' };
+  /** Data the other side still sent after the first FIN (a half-close in use). */
+  afterFirstFin?: { segments: number; bytes: number };
+}
+
+export interface DirectionStats {
+  packets: number;
+  /** Payload bytes (sum of payload lengths). */
+  bytes: number;
+  /** IP-level bytes (Zeek's *_ip_bytes). */
+  ipBytes: number;
+  retransmits: number;
+}
+
+export interface ConnectionReport {
+  id: number;
+  client: Endpoint;
+  server: Endpoint;
+  roles: { decidedBy: 'syn' | 'syn_ack' | 'well_known_port' | 'lower_port' | 'first_packet' };
+  firstFrame: number;
+  lastFrame: number;
+  /** Index of the file holding firstFrame / lastFrame (0 when one input). */
+  firstFile?: number;
+  lastFile?: number;
+  start: number;
+  duration: number;
+  handshake: HandshakeReport;
+  close: CloseReport;
+  finalState: { client: EndpointState; server: EndpointState };
+  states: { client: StateChange[]; server: StateChange[] };
+  events: ConnectionEvent[];
+  stats: { client: DirectionStats; server: DirectionStats };
+  zeek: { connState: string; history: string };
+  completeness: number;
+  /** A Wireshark display filter selecting this connection's packets. */
+  displayFilter: string;
+  /** Present only when the caller asked for per-segment records (ladder diagrams). */
+  segments?: SegmentRecord[];
+  /** Set when the connection was expired by the idle timeout rather than closed. */
+  idleExpired?: boolean;
+}
+
+/** One segment of a connection as a ladder diagram draws it. */
+export interface SegmentRecord {
+  frame: number;
+  file?: number;
+  time: number;
+  from: Side;
+  /** Flags as Wireshark prints them, e.g. "SYN, ACK". */
+  flags: string;
+  /** Sequence / ack numbers relative to each sender's ISN (raw when no ISN is known). */
+  relSeq: number;
+  relAck: number | null;
+  length: number;
+  /** Marks: retransmission, keepalive, out_of_window, ... */
+  marks: string[];
+  /** States after this segment, where they changed. */
+  clientState?: EndpointState;
+  serverState?: EndpointState;
+}
+
+/** A segment the tracker infers was sent but the capture did not see (drawn dashed in ladders). */
+export interface UnseenSegment {
+  after: number;
+  from: Side;
+  what: string;
+}
+
+export interface CaptureReport {
+  file: string;
+  format: CaptureFormat | `${CaptureFormat}+gzip`;
+  /** Link type names as libpcap names them (EN10MB, LINUX_SLL2, ...). */
+  linkTypes: string[];
+  frames: number;
+  tcpSegments: number;
+  skipped: Partial<Record<SkipReason, number>>;
+  firstTime: number | null;
+  lastTime: number | null;
+  warnings: CaptureWarning[];
+  /** Set when reading stopped early on a corrupt or truncated file; the report covers the frames before. */
+  error?: CaptureWarning;
+}
+
+export interface Summary {
+  connections: number;
+  handshake: Partial<Record<HandshakeKind, number>>;
+  close: Partial<Record<CloseKind, number>>;
+  events: Partial<Record<EventKind, number>>;
+}
+
+export interface Report {
+  schemaVersion: typeof SCHEMA_VERSION;
+  captures: CaptureReport[];
+  summary: Summary;
+  connections: ConnectionReport[];
+}
+
+/** A capture-wide finding (computed by report/findings.ts, a pure function of the Report). */
+export const FINDING_KINDS = [
+  'close_wait_pileup',
+  'time_wait_pileup',
+  'refused_ports',
+  'unanswered_syns',
+  'half_open_handshakes',
+  'rst_burst',
+  'lost_final_acks',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+export interface Finding {
+  kind: FindingKind;
+  severity: 'info' | 'warning' | 'error';
+  title: string;
+  /** Short, accurate explanation for a network engineer. */
+  explanation: string;
+  count: number;
+  /** Endpoints most involved, "ip:port" or "ip", with counts, largest first. */
+  top: { endpoint: string; count: number }[];
+  /** Connection ids concerned (capped). */
+  connections: number[];
+}
