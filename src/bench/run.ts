@@ -1,0 +1,171 @@
+/**
+ * `npm run bench`: generate a synthetic capture (see generate.ts), then time, in one run, tcpshake
+ * (json and ndjson) against a bare pcap-parser loop and, when installed, tcptrace and tshark.
+ * Each command runs several times; the table shows medians of wall time and peak RSS (from
+ * `/usr/bin/time`), with ratios to the bare loop, and checks the project's performance targets.
+ *
+ *   npm run bench                         # large preset, 5 repetitions
+ *   npm run bench -- --preset small --repeat 3
+ *   npm run bench -- --flatness           # also ndjson on a capture four times longer
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { generateCapture, PRESETS, type GeneratorOptions } from './generate.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cli = join(root, 'dist', 'cli', 'main.js');
+const bareLoop = join(root, 'dist', 'bench', 'bare-loop.js');
+
+interface Measurement {
+  name: string;
+  wall: number;
+  rss: number;
+  runs: number;
+}
+
+function usage(message: string): never {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
+function which(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Runs `argv` with stdout to /dev/null under /usr/bin/time; returns wall seconds and peak RSS bytes. */
+function timeOnce(argv: string[], workDir: string): { wall: number; rss: number } {
+  const timeFile = join(workDir, 'time.txt');
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, ...argv], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 64 << 20,
+  });
+  // tcpshake exits 1 when it has findings, which a synthetic capture with RSTs has: not a failure here.
+  if (result.status !== 0 && result.status !== 1) {
+    usage(`${argv.join(' ')} failed (exit ${result.status}): ${result.stderr.toString().slice(0, 500)}`);
+  }
+  const [wall, kb] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+  return { wall: wall!, rss: kb! * 1024 };
+}
+
+function measure(name: string, argv: string[], repeat: number, workDir: string): Measurement {
+  const walls: number[] = [];
+  const rsss: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const { wall, rss } = timeOnce(argv, workDir);
+    walls.push(wall);
+    rsss.push(rss);
+    process.stderr.write(`  ${name}: run ${i + 1}/${repeat} ${wall.toFixed(2)} s, ${(rss / 2 ** 20).toFixed(0)} MB\n`);
+  }
+  return { name, wall: median(walls), rss: median(rsss), runs: repeat };
+}
+
+async function ensureCapture(workDir: string, name: string, options: GeneratorOptions): Promise<string> {
+  const key = `${name}-${options.connections}-${options.exchanges}-${options.payload}-${options.window}-${options.seed}`;
+  const path = join(workDir, `${key}.pcap`);
+  if (!existsSync(path)) {
+    process.stderr.write(`generating ${path} ...\n`);
+    const { packets } = await generateCapture(`${path}.tmp`, options);
+    rmSync(path, { force: true });
+    spawnSync('mv', [`${path}.tmp`, path]);
+    process.stderr.write(`  ${packets} packets\n`);
+  }
+  return path;
+}
+
+function countPackets(path: string): number {
+  const result = spawnSync('node', [bareLoop, path], { encoding: 'utf8' });
+  return Number(result.stdout.trim());
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      preset: { type: 'string', default: 'large' },
+      repeat: { type: 'string', default: '5' },
+      flatness: { type: 'boolean', default: false },
+      dir: { type: 'string', default: join(root, 'bench-out') },
+      'skip-tshark': { type: 'boolean', default: false },
+    },
+  });
+  const preset = PRESETS[values.preset!];
+  if (!preset) usage(`unknown preset ${values.preset} (known: ${Object.keys(PRESETS).join(', ')})`);
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) usage('--repeat must be a positive integer');
+  if (!existsSync(cli)) usage('run `npm run build` first');
+  if (!existsSync('/usr/bin/time')) usage('/usr/bin/time is needed for peak RSS (Debian package `time`)');
+  const workDir = resolve(values.dir!);
+  mkdirSync(workDir, { recursive: true });
+
+  const capture = await ensureCapture(workDir, values.preset!, preset);
+  const size = statSync(capture).size;
+  const packets = countPackets(capture);
+  process.stderr.write(`capture: ${capture}, ${packets} packets, ${(size / 1e6).toFixed(0)} MB\n`);
+
+  const rows: Measurement[] = [];
+  rows.push(measure('cat > /dev/null', ['cat', capture], repeat, workDir));
+  const bare = measure('bare pcap-parser loop', ['node', bareLoop, capture], repeat, workDir);
+  rows.push(bare);
+  const json = measure('tcpshake --format json', ['node', cli, capture, '--format', 'json'], repeat, workDir);
+  rows.push(json);
+  const ndjson = measure('tcpshake --format ndjson', ['node', cli, capture, '--format', 'ndjson'], repeat, workDir);
+  rows.push(ndjson);
+  if (which('tcptrace')) rows.push(measure('tcptrace -n', ['tcptrace', '-n', capture], repeat, workDir));
+  let tshark: Measurement | undefined;
+  if (which('tshark') && !values['skip-tshark']) {
+    tshark = measure('tshark -q -z conv,tcp', ['tshark', '-n', '-q', '-z', 'conv,tcp', '-r', capture], repeat, workDir);
+    rows.push(tshark);
+  }
+
+  let flat: { longer: Measurement; packets: number } | undefined;
+  if (values.flatness) {
+    const longerPreset = { ...preset, connections: preset.connections * 4 };
+    const longer = await ensureCapture(workDir, `${values.preset}-x4`, longerPreset);
+    const m = measure('tcpshake --format ndjson (4× longer)', ['node', cli, longer, '--format', 'ndjson'], Math.min(repeat, 3), workDir);
+    rows.push(m);
+    flat = { longer: m, packets: countPackets(longer) };
+  }
+
+  const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+  const lines: string[] = [];
+  lines.push(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  lines.push(`Capture: preset ${values.preset}, ${packets} packets, ${(size / 1e6).toFixed(0)} MB, ${preset.connections} connections; medians of ${repeat} runs`);
+  lines.push('');
+  lines.push('| command | wall | × bare loop | packets/s | peak RSS |');
+  lines.push('|---|---|---|---|---|');
+  for (const row of rows) {
+    const rowPackets = row === flat?.longer ? flat.packets : packets;
+    lines.push(
+      `| ${row.name} | ${row.wall.toFixed(2)} s | ${(row.wall / bare.wall).toFixed(2)} | ${row.wall > 0 ? Math.round(rowPackets / row.wall).toLocaleString('en-US') : '-'} | ${mb(row.rss)} |`,
+    );
+  }
+  lines.push('');
+  const checks: [string, boolean][] = [
+    [`json wall ≤ 1.5× bare loop (${(json.wall / bare.wall).toFixed(2)}×)`, json.wall <= 1.5 * bare.wall],
+    [`ndjson peak RSS ≤ 200 MB (${mb(ndjson.rss)})`, ndjson.rss <= 200 * 2 ** 20],
+    [`json peak RSS ≤ 700 MB (${mb(json.rss)})`, json.rss <= 700 * 2 ** 20],
+  ];
+  if (tshark) checks.push([`json ≥ 5× faster than tshark (${(tshark.wall / json.wall).toFixed(1)}×)`, tshark.wall >= 5 * json.wall]);
+  if (flat) {
+    const growth = flat.longer.rss / ndjson.rss - 1;
+    checks.push([`ndjson peak RSS flat over 4× the capture (${(growth * 100).toFixed(0)}%)`, Math.abs(growth) < 0.2]);
+  }
+  for (const [text, ok] of checks) lines.push(`- ${ok ? 'met' : 'MISSED'}: ${text}`);
+  const table = lines.join('\n');
+  process.stdout.write(`${table}\n`);
+  writeFileSync(join(workDir, `results-${values.preset}.md`), `${table}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
