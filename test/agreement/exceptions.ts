@@ -1,0 +1,103 @@
+/**
+ * The documented differences between tcpshake and the peer tools on the corpus, by name (trace file
+ * and 4-tuple). Each one is explained in docs/agreement.md; any difference not listed here fails the
+ * agreement tests, and an entry that no longer differs fails them too (so this list stays true).
+ */
+import { tupleKey } from './driver.js';
+
+export type DifferenceReason =
+  /** Zeek ended the connection on one of its own timers and logged the rest of the 4-tuple apart. */
+  | 'zeek_timer_split'
+  /** The TCP runs inside a tunnel (Teredo, GTP-U over fragmented UDP) that tcpshake does not open. */
+  | 'tunnel_not_decapsulated'
+  /** tshark's FTP dissector created the data connection's conversation ahead of its SYN. */
+  | 'tshark_ftp_data_conversation'
+  /**
+   * Zeek ran without -C and dropped packets with bad checksums; tcpshake's report ignores checksums
+   * (captures from the sending host carry offloaded ones). ZeekObserver with ignoreChecksums: false
+   * reproduces Zeek's row exactly (the side-driver test checks it).
+   */
+  | 'report_ignores_checksums'
+  /**
+   * Zeek ran with -b, which loads no protocol scripts and so no likely server ports; tcpshake's report
+   * uses the ports of Zeek's default scripts to decide the originator. ZeekObserver with an empty
+   * likelyServerPorts reproduces Zeek's row exactly (the side-driver test checks it).
+   */
+  | 'report_uses_default_server_ports';
+
+export interface DocumentedDifference {
+  /** The expected-output file (`*.expected*.tsv` or `*.tshark.tsv`), relative to the corpus. */
+  file: string;
+  /** The two endpoints, "ip:port", in either order. */
+  x: string;
+  y: string;
+  reason: DifferenceReason;
+}
+
+export const ZEEK_DIFFERENCES: readonly DocumentedDifference[] = [
+  // Only the client's side was captured; Zeek's attempt timer ended the unanswered SYN (S0 "SAD")
+  // and the rest of the same 4-tuple became a second connection (SH "DAF").
+  ...[
+    ['192.168.1.79:51880', '131.159.21.1:22'],
+    ['192.168.2.1:57189', '192.168.2.158:22'],
+    ['192.168.2.1:56594', '192.168.2.158:22'],
+    ['192.168.2.1:56875', '192.168.2.158:22'],
+    ['192.168.1.32:41164', '128.2.10.238:22'],
+  ].map(([x, y]) => ({ file: 'zeek/ssh__ssh.client-side-half-duplex.expected.tsv', x: x!, y: y!, reason: 'zeek_timer_split' as const })),
+  // Data retransmitted after 300 s: Zeek's 5-minute inactivity timeout split the 4-tuple in two (the
+  // timers_suppressed variant of the same trace is the single connection, and agrees).
+  { file: 'zeek/tcp__retransmit-timeout.expected.tsv', x: '10.0.0.1:51889', y: '192.168.0.1:80', reason: 'zeek_timer_split' },
+  // Close and reset delays ended these connections; late FIN/RST segments became new Zeek connections.
+  { file: 'zeek/tunnels__Teredo.expected.tsv', x: '192.168.2.16:1576', y: '75.126.130.163:80', reason: 'zeek_timer_split' },
+  { file: 'zeek/tunnels__Teredo.expected.tsv', x: '192.168.2.16:1577', y: '75.126.203.78:80', reason: 'zeek_timer_split' },
+  { file: 'zeek/tunnels__Teredo.expected.tsv', x: '192.168.2.16:1578', y: '75.126.203.78:80', reason: 'zeek_timer_split' },
+  {
+    file: 'zeek/tunnels__Teredo.expected.tsv',
+    x: '2001:0:4137:9e50:8000:f12a:b9c8:2815:1286',
+    y: '2001:4860:0:2001::68:80',
+    reason: 'tunnel_not_decapsulated',
+  },
+  {
+    file: 'zeek/tunnels__gtp__gtp2_different_udp_port.expected.tsv',
+    x: '10.131.17.170:51803',
+    y: '173.199.115.168:80',
+    reason: 'tunnel_not_decapsulated',
+  },
+];
+
+/** Differences of tcpshake's report only (its defaults differ from the Zeek run's settings). */
+export const ZEEK_REPORT_DIFFERENCES: readonly DocumentedDifference[] = [
+  ...ZEEK_DIFFERENCES,
+  { file: 'zeek/chksums__localhost-bad-chksum.expected.tsv', x: '192.168.1.28:53246', y: '35.221.46.9:80', reason: 'report_ignores_checksums' },
+  { file: 'zeek/auth_change_session_keys.expected.tsv', x: '192.168.1.2:49159', y: '192.168.1.1:20000', reason: 'report_ignores_checksums' },
+  { file: 'zeek/tcp__syn-bad.expected.tsv', x: '141.142.228.5:59856', y: '192.150.187.43:80', reason: 'report_ignores_checksums' },
+  {
+    file: 'zeek/vntag_vlan_sandwich_clean.expected.tsv',
+    x: '10.10.10.1:443',
+    y: '10.10.10.2:56960',
+    reason: 'report_uses_default_server_ports',
+  },
+];
+
+export const COMPLETENESS_DIFFERENCES: readonly DocumentedDifference[] = [
+  {
+    file: 'zeek/tunnels__gtp__gtp2_different_udp_port.tshark.tsv',
+    x: '10.131.17.170:51803',
+    y: '173.199.115.168:80',
+    reason: 'tunnel_not_decapsulated',
+  },
+  ...['57086', '57087', '57088'].map((port) => ({
+    file: 'zeek/ftp__ipv6.tshark.tsv',
+    x: `2001:470:1f11:81f:c999:d94:aa7c:2e3e:${49186 + Number(port) - 57086}`,
+    y: `2001:470:4867:99::21:${port}`,
+    reason: 'tshark_ftp_data_conversation' as const,
+  })),
+];
+
+export function differenceKey(file: string, x: string, y: string): string {
+  return `${file}|${tupleKey(x, y)}`;
+}
+
+export function indexDifferences(list: readonly DocumentedDifference[]): Map<string, DocumentedDifference> {
+  return new Map(list.map((d) => [differenceKey(d.file, d.x, d.y), d]));
+}
