@@ -186,6 +186,8 @@ export interface ConnectionReport {
   displayFilter: string;
   /** Present only when the caller asked for per-segment records (ladder diagrams). */
   segments?: SegmentRecord[];
+  /** Segments left out of `segments` by the maxRecordedSegments cap (the middle of the connection). */
+  elidedSegments?: number;
   /** Set when the connection was expired by the idle timeout rather than closed. */
   idleExpired?: boolean;
 }
@@ -229,6 +231,10 @@ export interface CaptureReport {
   warnings: CaptureWarning[];
   /** Set when reading stopped early on a corrupt or truncated file; the report covers the frames before. */
   error?: CaptureWarning;
+  /** pcapng section/interface comments (free text from the file: renderers must escape it). */
+  comments?: string[];
+  /** pcapng interfaces: if_name / if_description as the file states them (free text: escape). */
+  interfaces?: { name?: string; description?: string; linkType: number }[];
 }
 
 export interface Summary {
@@ -243,6 +249,8 @@ export interface Report {
   captures: CaptureReport[];
   summary: Summary;
   connections: ConnectionReport[];
+  /** Capture-wide findings (report/findings.ts); the CLI fills this in for `--format json`. */
+  findings?: Finding[];
 }
 
 /** A capture-wide finding (computed by report/findings.ts, a pure function of the Report). */

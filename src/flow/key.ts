@@ -1,0 +1,45 @@
+/**
+ * The flow key: a numeric hash of the 4-tuple that is the same in both directions (gopacket's
+ * Flow.FastHash idea), computed straight from the frame's bytes — no strings on the hot path.
+ * Collisions are resolved by comparing the address bytes (see FlowTable).
+ */
+
+/** FNV-1a over an address and a port. */
+export function endpointHash(bytes: Uint8Array, offset: number, length: number, port: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < length; i++) {
+    h ^= bytes[offset + i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= port & 0xff;
+  h = Math.imul(h, 0x01000193);
+  h ^= port >>> 8;
+  h = Math.imul(h, 0x01000193);
+  h ^= length;
+  h = Math.imul(h, 0x01000193);
+  return h >>> 0;
+}
+
+/** Murmur3's finaliser: spreads the bits of a 32-bit value. */
+export function fmix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+/**
+ * Symmetric combination: flowHash(a, b) === flowHash(b, a). Kept to 30 bits so the Map key is a V8
+ * small integer: larger numbers are boxed, and every lookup would allocate and hash a heap number.
+ */
+export function combineSymmetric(h1: number, h2: number): number {
+  return fmix32(((h1 + h2) | 0) ^ Math.imul(h1 ^ h2, 0x9e3779b1)) & 0x3fffffff;
+}
+
+/** Compare `length` bytes at `offset` of `bytes` with the first `length` bytes of `stored`. */
+export function bytesEqual(bytes: Uint8Array, offset: number, stored: Uint8Array, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[offset + i] !== stored[i]) return false;
+  return true;
+}

@@ -1,0 +1,1171 @@
+/**
+ * The connection tracker: one RFC 9293 state machine per endpoint, driven by the segments the
+ * capture saw. A change is `observed` when the endpoint's own segment shows it, `inferred` when a
+ * segment of its peer's is taken as delivered to it (the capture point sits somewhere between them).
+ *
+ * Layout (smoltcp style): the segment is first classified (flags, sequence space, what it
+ * acknowledges) into `SegmentFacts`; then `senderStep` (a switch on the sender's state) and
+ * `receiverStep` (a switch on the receiver's state) apply the transitions; every change goes through
+ * `setState()`. Nothing here throws on packet contents: odd segments become named events.
+ *
+ * Hot path: a data segment in ESTABLISHED touches only numbers (no allocation) unless segment
+ * recording is on.
+ */
+import type { Segment } from '../decode/segment.js';
+import { TcpFlag } from '../decode/segment.js';
+import { formatAddress } from '../decode/address.js';
+import { flagsToString } from '../decode/tcp.js';
+import type {
+  CloseReport,
+  ConnectionEvent,
+  ConnectionReport,
+  DirectionStats,
+  Endpoint,
+  EndpointState,
+  EventKind,
+  HandshakeReport,
+  NegotiatedOptions,
+  SegmentRecord,
+  Side,
+  StateChange,
+} from '../report/model.js';
+import { assertNever } from '../util/assert.js';
+import { CompletenessObserver } from './completeness.js';
+import { Mark, markNames, SegmentRecorder } from './record.js';
+import { seqAdd, seqGe, seqGt, seqInWindow, seqLe, seqLt } from './seq.js';
+import {
+  capturePoint,
+  closeInitiator,
+  closeKind,
+  finalState,
+  handshakeEstablished,
+  handshakeKind,
+  negotiatedOptions,
+  whoOf,
+  type CloseFacts,
+  type HandshakeFacts,
+} from './verdicts.js';
+import { ZeekObserver } from './zeek.js';
+
+export type RoleRule = ConnectionReport['roles']['decidedBy'];
+
+export interface TrackerConfig {
+  /** Maximum segment lifetime, seconds of capture time. */
+  msl: number;
+  /** Keep ladder rows, at most this many (first and last halves); 0 = do not record. */
+  recordSegments: number;
+  /** The run has several inputs: events and reports carry file indexes. */
+  multiFile: boolean;
+  onEvent: ((event: ConnectionEvent, connection: { id: number; client: Endpoint; server: Endpoint }) => void) | null;
+}
+
+/** Why the tracker is being turned into a report. */
+export type FinishReason = 'over' | 'end' | 'idle' | 'replaced';
+
+/** What one endpoint did, as far as the capture shows. */
+export class EndpointTrack {
+  state: EndpointState = 'CLOSED';
+  readonly states: StateChange[] = [];
+  /** The endpoint reached ESTABLISHED at some point. */
+  everEstablished = false;
+  /** Time it entered TIME_WAIT (restarted by a re-acknowledged FIN), for the 2×MSL rule. */
+  timeWaitSince: number | null = null;
+
+  /** Initial sequence number (from its SYN / SYN-ACK, or inferred from the peer's ACK). */
+  isnKnown = false;
+  isnInferred = false;
+  isn = 0;
+  /** Bare SYNs sent with the ISN (1 + retransmissions) and their times. */
+  synCount = 0;
+  readonly synTimes: number[] = [];
+  synFrame = 0;
+  synTime = 0;
+  synDataLen = 0;
+  synAckCount = 0;
+  synAckFrame = 0;
+  synAckTime = 0;
+  options: NegotiatedOptions | null = null;
+  /** Window scale shift offered on its SYN (−1 when absent). */
+  wscaleOffered = -1;
+
+  /** Next sequence number after everything it sent that the capture saw (snd.nxt as observed). */
+  sndKnown = false;
+  sndNxt = 0;
+  /** Highest acknowledgment it sent. */
+  ackKnown = false;
+  lastAck = 0;
+  /** Last advertised window (raw header value) and whether it came on a SYN (never scaled). */
+  window = 0;
+  windowOnSyn = false;
+  tsKnown = false;
+  lastTsVal = 0;
+
+  finSent = false;
+  finSeq = 0;
+  finFrame = 0;
+  finAcked = false;
+
+  /** Bytes missing from its stream in the capture (one pending gap). */
+  holeActive = false;
+  holeStart = 0;
+  holeEnd = 0;
+
+  sentAny = false;
+  rstSent = false;
+  badChecksumNoted = false;
+  malformedNoted = false;
+  afterRstNoted = false;
+
+  packets = 0;
+  bytes = 0;
+  ipBytes = 0;
+  retransmits = 0;
+
+  constructor(readonly side: Side) {}
+
+  stats(): DirectionStats {
+    return { packets: this.packets, bytes: this.bytes, ipBytes: this.ipBytes, retransmits: this.retransmits };
+  }
+}
+
+const SYN = TcpFlag.SYN;
+const ACK = TcpFlag.ACK;
+const FIN = TcpFlag.FIN;
+const RST = TcpFlag.RST;
+
+/** States in which an endpoint has a synchronized connection (RFC 9293 §3.10.7.4). */
+function synchronized(s: EndpointState): boolean {
+  switch (s) {
+    case 'ESTABLISHED':
+    case 'FIN_WAIT_1':
+    case 'FIN_WAIT_2':
+    case 'CLOSE_WAIT':
+    case 'CLOSING':
+    case 'LAST_ACK':
+    case 'TIME_WAIT':
+      return true;
+    case 'CLOSED':
+    case 'LISTEN':
+    case 'SYN_SENT':
+    case 'SYN_RECEIVED':
+      return false;
+    default:
+      return assertNever(s, 'endpoint state');
+  }
+}
+
+/** States that hold no live connection (nothing more is expected of this end). */
+export function quiescent(s: EndpointState): boolean {
+  return s === 'CLOSED' || s === 'TIME_WAIT' || s === 'LISTEN';
+}
+
+function fmt(x: number): string {
+  return (Math.round(x * 1e6) / 1e6).toString();
+}
+
+export class ConnectionTracker {
+  readonly a: EndpointTrack;
+  readonly b: EndpointTrack;
+  readonly client: EndpointTrack;
+  readonly server: EndpointTrack;
+  readonly aIsClient: boolean;
+  readonly decidedBy: RoleRule;
+
+  /** Addresses of A and B (copied once). */
+  private readonly addrA: Uint8Array;
+  private readonly addrB: Uint8Array;
+  readonly portA: number;
+  readonly portB: number;
+  readonly ipVersion: 4 | 6;
+  private identity: { id: number; client: Endpoint; server: Endpoint } | null = null;
+
+  readonly firstFrame: number;
+  readonly firstFile: number;
+  readonly firstTime: number;
+  lastFrame = 0;
+  lastFile = 0;
+  /** Latest capture time seen on this connection (max, so a reordered segment does not rewind it). */
+  lastTime: number;
+  private prevTime: number;
+  private packets = 0;
+  private initDone = false;
+
+  readonly events: ConnectionEvent[] = [];
+  private readonly zeek = new ZeekObserver();
+  private readonly completeness = new CompletenessObserver();
+  private readonly recorder: SegmentRecorder | null;
+  /** The 4-tuple carried more than one connection in this run: the display filter needs frame bounds. */
+  tupleReused = false;
+
+  // --- current segment
+  private curFrame = 0;
+  private curFile = 0;
+  private curTime = 0;
+  private marks = 0;
+  // segment facts (fields, not an object per segment)
+  private fSyn = false;
+  private fAck = false;
+  private fFin = false;
+  private fLen = 0;
+  private fFinNew = false;
+  private fAcksPeerSyn = false;
+  private fAcksPeerFin = false;
+
+  // --- handshake facts
+  readonly midstream: boolean;
+  private synAckInferred = false;
+  private clientAcked = false;
+  private clientAckTime = 0;
+  private clientAckFrame = 0;
+  private refused = false;
+  private handshakeDone = false;
+  private synAckLostNoted = false;
+
+  // --- close facts
+  private firstFin: EndpointTrack | null = null;
+  private secondFin: EndpointTrack | null = null;
+  private secondFinAcksFirst = false;
+  private firstFinAckedSeparately = false;
+  private finalAckSeen = false;
+  private finalAckFrame = 0;
+  private finalAckLost = false;
+  private closeCompleteNoted = false;
+  private halfCloseNoted = false;
+  private afterFinSegments = 0;
+  private afterFinBytes = 0;
+  /** An accepted RST ended the connection. */
+  reset = false;
+  resetTime = 0;
+  private rstClient = false;
+  private rstServer = false;
+  private rstInfo: CloseReport['rst'] | null = null;
+  private rstAfterFin = false;
+  private simultaneousClose = false;
+  finished = false;
+
+  constructor(
+    readonly id: number,
+    seg: Segment,
+    roles: { aIsClient: boolean; decidedBy: RoleRule },
+    private readonly config: TrackerConfig,
+  ) {
+    this.a = new EndpointTrack(roles.aIsClient ? 'client' : 'server');
+    this.b = new EndpointTrack(roles.aIsClient ? 'server' : 'client');
+    this.aIsClient = roles.aIsClient;
+    this.decidedBy = roles.decidedBy;
+    this.client = roles.aIsClient ? this.a : this.b;
+    this.server = roles.aIsClient ? this.b : this.a;
+    this.addrA = seg.bytes.slice(seg.srcOffset, seg.srcOffset + seg.addrLength);
+    this.addrB = seg.bytes.slice(seg.dstOffset, seg.dstOffset + seg.addrLength);
+    this.portA = seg.srcPort;
+    this.portB = seg.dstPort;
+    this.ipVersion = seg.ipVersion;
+    this.firstFrame = seg.frame;
+    this.firstFile = seg.fileIndex;
+    this.firstTime = seg.tsSec + seg.tsNsec * 1e-9;
+    this.lastTime = this.firstTime;
+    this.prevTime = this.firstTime;
+    this.recorder = config.recordSegments > 0 ? new SegmentRecorder(config.recordSegments) : null;
+    const f = seg.flags;
+    const bareSyn = (f & (SYN | ACK | RST | FIN)) === SYN;
+    const anySyn = (f & SYN) !== 0 && (f & (RST | FIN)) === 0;
+    this.midstream = !anySyn;
+    // A connection opened by a SYN the capture saw: the other end is presumed listening
+    // (RFC 9293 §3.5 figure 6, "TCP B: LISTEN"); the presumption is not recorded as a change.
+    if (bareSyn) (roles.aIsClient ? this.b : this.a).state = 'LISTEN';
+  }
+
+  // ------------------------------------------------------------------ identity and events
+
+  clientEndpoint(): Endpoint {
+    return this.aIsClient
+      ? { ip: formatAddress(this.addrA, 0, this.addrA.length), port: this.portA }
+      : { ip: formatAddress(this.addrB, 0, this.addrB.length), port: this.portB };
+  }
+
+  serverEndpoint(): Endpoint {
+    return this.aIsClient
+      ? { ip: formatAddress(this.addrB, 0, this.addrB.length), port: this.portB }
+      : { ip: formatAddress(this.addrA, 0, this.addrA.length), port: this.portA };
+  }
+
+  private emitAt(kind: EventKind, by: EndpointTrack | null, detail: string | undefined, frame: number, file: number, time: number): void {
+    const e: ConnectionEvent = { kind, frame, time, by: by === null ? null : by.side };
+    if (this.config.multiFile) e.file = file;
+    if (detail !== undefined) e.detail = detail;
+    this.events.push(e);
+    const sink = this.config.onEvent;
+    if (sink !== null) {
+      if (this.identity === null) this.identity = { id: this.id, client: this.clientEndpoint(), server: this.serverEndpoint() };
+      sink(e, this.identity);
+    }
+  }
+
+  /** An event shown by the segment being processed. */
+  emit(kind: EventKind, by: EndpointTrack | null, detail?: string): void {
+    this.emitAt(kind, by, detail, this.curFrame, this.curFile, this.curTime);
+  }
+
+  private other(e: EndpointTrack): EndpointTrack {
+    return e === this.a ? this.b : this.a;
+  }
+
+  // ------------------------------------------------------------------ states
+
+  /** The one place an endpoint's state changes. */
+  private setState(e: EndpointTrack, state: EndpointState, how: StateChange['how']): void {
+    if (e.state === state) return;
+    e.state = state;
+    e.states.push({ state, frame: this.curFrame, time: this.curTime, how });
+    if (state === 'ESTABLISHED') e.everEstablished = true;
+    e.timeWaitSince = state === 'TIME_WAIT' ? this.curTime : null;
+  }
+
+  /**
+   * Withdraw the last change of `e` when it was inferred and a later segment of `e`'s own shows the
+   * inference wrong (the peer's FIN had not reached it yet: simultaneous close).
+   */
+  private retractInferred(e: EndpointTrack, state: EndpointState, back: EndpointState): boolean {
+    const last = e.states[e.states.length - 1];
+    if (last === undefined || last.state !== state || last.how !== 'inferred') return false;
+    e.states.pop();
+    e.state = back;
+    return true;
+  }
+
+  // ------------------------------------------------------------------ per segment
+
+  /** Feed one segment; `fromA` is true when its sender is endpoint A (the first segment's sender). */
+  onSegment(seg: Segment, fromA: boolean): void {
+    const S = fromA ? this.a : this.b;
+    const R = fromA ? this.b : this.a;
+    const t = seg.tsSec + seg.tsNsec * 1e-9;
+    this.curFrame = seg.frame;
+    this.curFile = seg.fileIndex;
+    this.curTime = t;
+    this.marks = 0;
+    const clientBefore = this.client.state;
+    const serverBefore = this.server.state;
+
+    this.zeek.onSegment(seg, fromA);
+    this.completeness.onSegment(seg, fromA);
+    S.packets++;
+    S.bytes += seg.payloadLength;
+    S.ipBytes += seg.ipLength;
+    S.sentAny = true;
+    this.lastFrame = seg.frame;
+    this.lastFile = seg.fileIndex;
+    const first = this.packets === 0;
+    this.packets++;
+    if (!first && t < this.prevTime) {
+      this.marks |= Mark.reordered;
+      this.emit('reordered', S, `timestamp ${fmt(this.prevTime - t)} s earlier than the previous segment of this connection`);
+    }
+    this.prevTime = t;
+    if (t > this.lastTime) this.lastTime = t;
+
+    const flags = seg.flags;
+    const syn = (flags & SYN) !== 0;
+    const ack = (flags & ACK) !== 0;
+    const fin = (flags & FIN) !== 0;
+    const rst = (flags & RST) !== 0;
+
+    if (seg.checksumOk === false || seg.ipChecksumOk === false) {
+      this.marks |= Mark.bad_checksum;
+      if (!S.badChecksumNoted) {
+        S.badChecksumNoted = true;
+        this.emit('bad_checksum', S, seg.checksumOk === false ? 'TCP checksum wrong (segment still used)' : 'IPv4 header checksum wrong (segment still used)');
+      }
+    }
+    if (seg.options.malformed && !S.malformedNoted) {
+      S.malformedNoted = true;
+      this.emit('malformed_options', S, 'option list runs past the header or has an impossible length');
+    }
+    if (seg.options.hasTimestamps) {
+      S.tsKnown = true;
+      S.lastTsVal = seg.options.tsVal;
+    }
+
+    // Flag combinations no stack sends: named, counted, and kept away from the state machines.
+    if ((flags & (SYN | ACK | FIN | RST | TcpFlag.PSH | TcpFlag.URG)) === 0) {
+      this.emit('null_flags', S);
+      this.finishSegment(seg, S, R, clientBefore, serverBefore);
+      return;
+    }
+    if (syn && fin) {
+      this.emit('syn_fin', S);
+      this.finishSegment(seg, S, R, clientBefore, serverBefore);
+      return;
+    }
+    if (syn && rst) {
+      this.emit('syn_rst', S);
+      this.finishSegment(seg, S, R, clientBefore, serverBefore);
+      return;
+    }
+    if (fin && !ack && !rst) {
+      // RFC 9293 §3.10.7.4 fifth check: "if the ACK bit is off, drop the segment".
+      this.emit('fin_without_ack', S);
+      this.finishSegment(seg, S, R, clientBefore, serverBefore);
+      return;
+    }
+
+    if (!this.initDone) {
+      this.initDone = true;
+      if (this.midstream) this.startMidstream(flags);
+    }
+
+    if (this.reset && !rst && !S.afterRstNoted) {
+      S.afterRstNoted = true;
+      this.marks |= Mark.after_rst;
+      this.emit('data_after_rst', S, seg.payloadLength > 0 ? `${seg.payloadLength} bytes after the RST` : `${flagsToString(flags)} after the RST`);
+    }
+
+    if (rst) {
+      this.onRst(seg, S, R);
+    } else {
+      this.fSyn = syn;
+      this.fAck = ack;
+      this.fFin = fin;
+      this.fLen = seg.payloadLength;
+      this.fFinNew = false;
+      this.fAcksPeerSyn = false;
+      this.fAcksPeerFin = false;
+      if (syn) this.onSyn(seg, S, R);
+      this.onSequence(seg, S, R);
+      if (ack) this.onAck(seg, S, R);
+      this.senderStep(S, R);
+      this.receiverStep(R);
+      if (this.fFinNew) this.emit('fin', S, `${S.side} now ${S.state}${this.reset ? ' (after the RST)' : ''}`);
+      if (!this.handshakeDone && !this.midstream && this.client.everEstablished && this.server.everEstablished) {
+        this.handshakeDone = true;
+        this.emit('handshake_complete', S);
+      }
+    }
+    S.window = seg.window;
+    S.windowOnSyn = syn;
+    this.finishSegment(seg, S, R, clientBefore, serverBefore);
+  }
+
+  /**
+   * The capture begins after the handshake: both ends are taken as ESTABLISHED at the first
+   * segment, which is then processed normally (a FIN moves its sender to FIN_WAIT_1, ...).
+   */
+  private startMidstream(flags: number): void {
+    this.setState(this.a, 'ESTABLISHED', 'inferred');
+    this.setState(this.b, 'ESTABLISHED', 'inferred');
+    this.emit('midstream_start', null, `first segment ${flagsToString(flags)}: handshake not captured`);
+  }
+
+  private finishSegment(seg: Segment, S: EndpointTrack, R: EndpointTrack, clientBefore: EndpointState, serverBefore: EndpointState): void {
+    if (this.recorder === null) return;
+    const rec: SegmentRecord = {
+      frame: seg.frame,
+      time: this.curTime,
+      from: S.side,
+      flags: flagsToString(seg.flags),
+      relSeq: S.isnKnown ? (seg.seq - S.isn) >>> 0 : seg.seq,
+      relAck: (seg.flags & ACK) === 0 ? null : R.isnKnown ? (seg.ack - R.isn) >>> 0 : seg.ack,
+      length: seg.payloadLength,
+      marks: markNames(this.marks),
+    };
+    if (this.config.multiFile) rec.file = seg.fileIndex;
+    if (this.client.state !== clientBefore) rec.clientState = this.client.state;
+    if (this.server.state !== serverBefore) rec.serverState = this.server.state;
+    this.recorder.push(rec);
+  }
+
+  // ------------------------------------------------------------------ SYN
+
+  private onSyn(seg: Segment, S: EndpointTrack, R: EndpointTrack): void {
+    const seq = seg.seq;
+    const t = this.curTime;
+    if (!this.fAck) {
+      // A bare SYN. The first one with its ISN opens; the same ISN again is a retransmission.
+      if (!S.isnKnown || (S.isnInferred && S.synCount === 0 && seq === S.isn)) {
+        const reordered = S.isnInferred && seq === S.isn && R.synAckCount > 0;
+        S.isn = seq;
+        S.isnKnown = true;
+        S.isnInferred = false;
+        S.synCount = 1;
+        S.synTimes.push(t);
+        S.synFrame = this.curFrame;
+        S.synTime = t;
+        S.synDataLen = seg.payloadLength;
+        S.wscaleOffered = seg.options.windowScale;
+        S.options = negotiatedOptions(seg.options, seg.flags, seg.payloadLength, false, 'none', false);
+        this.emit('syn', S, seg.payloadLength > 0 ? `carries ${seg.payloadLength} bytes` : undefined);
+        if (reordered) {
+          this.marks |= Mark.syn_ack_before_syn;
+          this.emit('reordered', S, `SYN-ACK (frame ${R.synAckFrame}) seen before its SYN`);
+        }
+        if (R.synCount > 0) this.emit('simultaneous_open', S, 'both ends sent a bare SYN (RFC 9293 §3.5 figure 8)');
+        if (seg.payloadLength > 0) {
+          const tfo = seg.options.tfoCookieLength;
+          this.emit('syn_with_data', S, tfo > 0 ? `TCP Fast Open: ${seg.payloadLength} bytes with a ${tfo}-byte cookie` : `${seg.payloadLength} bytes in the SYN`);
+        }
+      } else if (seq === S.isn) {
+        S.synCount++;
+        S.retransmits++;
+        this.marks |= Mark.retransmission;
+        const prev = S.synTimes[S.synTimes.length - 1] ?? t;
+        S.synTimes.push(t);
+        this.emit('syn_retransmit', S, `retry ${S.synCount - 1} after ${fmt(t - prev)} s`);
+        if (R.synAckCount > 0 && !this.synAckLostNoted) {
+          this.synAckLostNoted = true;
+          this.emit('syn_ack_lost', R, `SYN retransmitted after the SYN-ACK at frame ${R.synAckFrame}: that SYN-ACK was lost after the capture point`);
+        }
+      } else {
+        this.emit('syn', S, `SYN with a new ISN ${seq >>> 0} (was ${S.isn >>> 0}) while ${S.state}: ignored by a synchronized peer (RFC 5961 §4)`);
+      }
+      return;
+    }
+    // SYN-ACK.
+    if (S.synAckCount === 0 && (!S.isnKnown || seq === S.isn || S.isnInferred)) {
+      S.isn = seq;
+      S.isnKnown = true;
+      S.isnInferred = false;
+      S.synAckCount = 1;
+      S.synAckFrame = this.curFrame;
+      S.synAckTime = t;
+      if (S.synCount === 0) S.wscaleOffered = seg.options.windowScale;
+      const synDataAcked = R.synDataLen > 0 && R.isnKnown && seg.ack === seqAdd(R.isn, 1 + R.synDataLen);
+      const clientEcn = R.options === null ? 'none' : R.options.ecn;
+      if (S.options === null) S.options = negotiatedOptions(seg.options, seg.flags, seg.payloadLength, true, clientEcn, synDataAcked);
+      if (!R.isnKnown) {
+        // The SYN was not captured: the SYN-ACK names it (ack = ISN + 1).
+        R.isn = seqAdd(seg.ack, -1);
+        R.isnKnown = true;
+        R.isnInferred = true;
+        R.sndNxt = seg.ack;
+        R.sndKnown = true;
+      }
+      this.emit('syn_ack', S);
+      if (seg.payloadLength > 0) this.emit('syn_with_data', S, `${seg.payloadLength} bytes in the SYN-ACK`);
+    } else if (seq === S.isn) {
+      S.synAckCount++;
+      S.retransmits++;
+      this.marks |= Mark.retransmission;
+      let detail = `retry ${S.synAckCount - 1}`;
+      if (this.clientAcked) detail += `; the client's ACK (frame ${this.clientAckFrame}) was seen, so it was lost after the capture point`;
+      this.emit('syn_ack_retransmit', S, detail);
+      if (!this.clientAcked && !this.synAckLostNoted && R.synCount <= 1) {
+        this.synAckLostNoted = true;
+        this.emit('syn_ack_lost', S, 'SYN-ACK retransmitted with no ACK from the client: the SYN-ACK (or the ACK) was lost after the capture point');
+      }
+    } else {
+      this.emit('syn_ack', S, `SYN-ACK with a different ISN ${seq >>> 0} (was ${S.isn >>> 0})`);
+    }
+  }
+
+  // ------------------------------------------------------------------ sequence space
+
+  private onSequence(seg: Segment, S: EndpointTrack, R: EndpointTrack): void {
+    const len = this.fLen;
+    const fin = this.fFin;
+    const dataSeq = this.fSyn ? seqAdd(seg.seq, 1) : seg.seq;
+    const end = seqAdd(dataSeq, len + (fin ? 1 : 0));
+    if (!S.sndKnown) {
+      S.sndKnown = true;
+      S.sndNxt = end;
+    } else if (this.fSyn) {
+      if (seqGt(end, S.sndNxt)) S.sndNxt = end;
+    } else if (len === 0 && !fin) {
+      // A bare ACK. seq = snd.nxt − 1 with nothing in it is a keep-alive (RFC 9293 §3.8.4).
+      if (this.fAck && synchronized(S.state) && seg.seq === seqAdd(S.sndNxt, -1)) this.keepalive(S, len);
+    } else if (len <= 1 && !fin && this.fAck && synchronized(S.state) && seg.seq === seqAdd(S.sndNxt, -1)) {
+      // A keep-alive may carry one garbage byte (RFC 9293 §3.8.4): not a retransmission.
+      this.keepalive(S, len);
+    } else {
+      if (seqLt(dataSeq, S.sndNxt)) {
+        if (S.holeActive && seqGe(dataSeq, S.holeStart) && seqLt(dataSeq, S.holeEnd)) {
+          // Fills the gap the capture saw: out of order, not a retransmission.
+          this.marks |= Mark.out_of_order;
+          if (dataSeq === S.holeStart) S.holeStart = seqLt(end, S.holeEnd) ? end : S.holeEnd;
+          if (!seqLt(S.holeStart, S.holeEnd)) S.holeActive = false;
+        } else if (!(len === 0 && fin && S.finSent)) {
+          // Data below snd.nxt: sent before (a bare FIN retransmission is counted below).
+          S.retransmits++;
+          this.marks |= Mark.retransmission;
+        }
+      } else if (seqGt(dataSeq, S.sndNxt)) {
+        if (!S.holeActive) {
+          S.holeActive = true;
+          S.holeStart = S.sndNxt;
+        }
+        S.holeEnd = dataSeq;
+      }
+      if (seqGt(end, S.sndNxt)) S.sndNxt = end;
+    }
+
+    if (len > 0 && this.firstFin !== null && this.firstFin !== S) {
+      this.afterFinSegments++;
+      this.afterFinBytes += len;
+      if (!this.halfCloseNoted) {
+        this.halfCloseNoted = true;
+        this.emit('half_close', S, `${S.side} still sending after the ${this.firstFin.side}'s FIN`);
+      }
+    }
+
+    if (!fin) return;
+    const finSeq = seqAdd(dataSeq, len);
+    if (!S.finSent) {
+      S.finSent = true;
+      S.finSeq = finSeq;
+      S.finFrame = this.curFrame;
+      this.fFinNew = true;
+      if (this.firstFin === null) this.firstFin = S;
+      else if (this.firstFin !== S && this.secondFin === null) {
+        this.secondFin = S;
+        this.secondFinAcksFirst = this.fAck && R.finSent && seqGt(seg.ack, R.finSeq);
+      }
+    } else if (finSeq === S.finSeq) {
+      if (len === 0) S.retransmits++;
+      this.marks |= Mark.retransmission;
+      this.emit('fin_retransmit', S);
+      if (S === this.secondFin && !this.finalAckLost && !this.reset) {
+        this.finalAckLost = true;
+        this.emit(
+          'final_ack_lost',
+          S,
+          this.finalAckSeen
+            ? `the final ACK (frame ${this.finalAckFrame}) was seen, then the ${S.side} retransmitted its FIN: the ACK was lost after the capture point`
+            : `the ${S.side} retransmitted its FIN and no final ACK was seen`,
+        );
+      }
+    } else if (seqGt(finSeq, S.finSeq)) {
+      S.finSeq = finSeq;
+    }
+  }
+
+  private keepalive(S: EndpointTrack, len: number): void {
+    this.marks |= Mark.keepalive;
+    this.emit('keepalive', S, len === 0 ? 'seq = snd.nxt − 1, no data' : 'seq = snd.nxt − 1, one byte');
+  }
+
+  // ------------------------------------------------------------------ acknowledgments
+
+  private onAck(seg: Segment, S: EndpointTrack, R: EndpointTrack): void {
+    const ackv = seg.ack;
+    if (R.sndKnown) {
+      if (seqGt(ackv, R.sndNxt)) {
+        const missing = (ackv - R.sndNxt) >>> 0;
+        if (missing < 0x40000000) {
+          this.emit('segment_not_captured', R, `${missing} bytes from the ${R.side} acknowledged by the ${S.side} but not in the capture`);
+          R.sndNxt = ackv;
+        }
+      }
+    } else if (!this.fSyn && S.synCount > 0 && R.synAckCount === 0 && R.synCount === 0 && !R.sentAny) {
+      // The client acknowledges a SYN-ACK the capture never saw (ack = server ISN + 1).
+      R.isn = seqAdd(ackv, -1);
+      R.isnKnown = true;
+      R.isnInferred = true;
+      R.sndNxt = ackv;
+      R.sndKnown = true;
+      this.synAckInferred = true;
+      this.emit('segment_not_captured', R, `SYN-ACK not captured: the ${S.side} acknowledges the ${R.side}'s ISN + 1`);
+      // RFC 9293 §3.10.7.2: it answered the SYN with a SYN-ACK, so it went LISTEN → SYN_RECEIVED.
+      this.setState(R, 'SYN_RECEIVED', 'inferred');
+    }
+    if (R.holeActive && seqGe(ackv, R.holeEnd)) {
+      R.holeActive = false;
+      this.emit('segment_not_captured', R, `${(R.holeEnd - R.holeStart) >>> 0} bytes from the ${R.side} acknowledged but never captured`);
+    }
+    if (!S.ackKnown || seqGt(ackv, S.lastAck)) {
+      S.ackKnown = true;
+      S.lastAck = ackv;
+    }
+    this.fAcksPeerSyn = R.isnKnown && seqGt(ackv, R.isn) && (R.synCount > 0 || R.synAckCount > 0 || this.synAckInferred || R.isnInferred);
+    this.fAcksPeerFin = R.finSent && seqGt(ackv, R.finSeq);
+
+    if (S === this.client && !this.clientAcked && !this.fSyn && this.fAcksPeerSyn && (R.synAckCount > 0 || this.synAckInferred)) {
+      this.clientAcked = true;
+      this.clientAckTime = this.curTime;
+      this.clientAckFrame = this.curFrame;
+    }
+    if (this.fAcksPeerFin && !R.finAcked) {
+      R.finAcked = true;
+      if (R === this.firstFin && S !== this.secondFin) this.firstFinAckedSeparately = true;
+      if (R === this.secondFin) {
+        this.finalAckSeen = true;
+        this.finalAckFrame = this.curFrame;
+      }
+      if (!this.closeCompleteNoted && this.a.finAcked && this.b.finAcked && this.secondFin !== null) {
+        this.closeCompleteNoted = true;
+        this.emit('close_complete', S, `final ACK of the ${R.side}'s FIN`);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ state machines
+
+  /** Transitions the sender's own segment shows (observed). */
+  private senderStep(S: EndpointTrack, R: EndpointTrack): void {
+    const bareSyn = this.fSyn && !this.fAck;
+    const synAck = this.fSyn && this.fAck;
+    switch (S.state) {
+      case 'CLOSED':
+        // §3.10.1 OPEN (active): CLOSED → SYN-SENT when the SYN goes out.
+        if (bareSyn) this.activeOpen(S, R);
+        // A SYN-ACK whose SYN the capture missed: the end had a listener (§3.10.7.2 LISTEN: SYN
+        // arrives → send SYN,ACK, enter SYN-RECEIVED).
+        else if (synAck && !this.reset) this.setState(S, 'SYN_RECEIVED', 'observed');
+        // Anything else from a closed end (after a RST or TIME_WAIT expiry) changes nothing.
+        return;
+      case 'LISTEN':
+        // §3.10.7.2: a listener answers a SYN with SYN,ACK and enters SYN-RECEIVED.
+        if (synAck) this.setState(S, 'SYN_RECEIVED', 'observed');
+        // §3.5 figure 8: the "server" opened actively too (simultaneous open).
+        else if (bareSyn) this.activeOpen(S, R);
+        return;
+      case 'SYN_SENT':
+        // §3.10.7.3 SYN-SENT, fourth: a SYN without ACK arrived → SYN-RECEIVED, send SYN,ACK
+        // (simultaneous open: this end's SYN-ACK shows it).
+        if (synAck) {
+          this.setState(S, 'SYN_RECEIVED', 'observed');
+          return;
+        }
+        // §3.10.7.3: SYN-ACK received → ESTABLISHED, send ACK. Its ACK shows it.
+        if (!this.fSyn && this.fAck && this.fAcksPeerSyn) {
+          this.setState(S, 'ESTABLISHED', 'observed');
+          // §3.10.4 CLOSE in ESTABLISHED: the FIN may ride on that very ACK.
+          if (this.fFinNew) this.setState(S, 'FIN_WAIT_1', 'observed');
+        }
+        return;
+      case 'SYN_RECEIVED':
+        // §3.10.7.4 SYN-RECEIVED: once its SYN is acknowledged it is ESTABLISHED; an end sends
+        // data (or acks without SYN) only after that, so its own non-SYN segment shows it.
+        if (!this.fSyn && this.fAck && (this.fLen > 0 || R.everEstablished)) this.setState(S, 'ESTABLISHED', 'observed');
+        // §3.10.4 CLOSE in SYN-RECEIVED: send FIN, enter FIN-WAIT-1.
+        if (this.fFinNew) this.setState(S, 'FIN_WAIT_1', 'observed');
+        return;
+      case 'ESTABLISHED':
+        // §3.5 case 1 / §3.10.4 CLOSE in ESTABLISHED: send FIN, enter FIN-WAIT-1 (active close).
+        if (this.fFinNew) this.setState(S, 'FIN_WAIT_1', 'observed');
+        return;
+      case 'CLOSE_WAIT':
+        if (!this.fFinNew) return;
+        if (!this.fAcksPeerFin && this.retractInferred(S, 'CLOSE_WAIT', 'ESTABLISHED')) {
+          // §3.5 case 3, simultaneous close: its FIN does not acknowledge the peer's, so it was sent
+          // before the peer's FIN arrived (the CLOSE_WAIT inferred from that FIN was premature). It
+          // went ESTABLISHED → FIN-WAIT-1, and the peer's FIN, already on its way, takes it to CLOSING
+          // (§3.10.7.4 eighth, FIN-WAIT-1: FIN received, our FIN not yet ACKed → CLOSING).
+          this.simultaneousClose = true;
+          this.setState(S, 'FIN_WAIT_1', 'observed');
+          this.setState(S, 'CLOSING', 'inferred');
+          return;
+        }
+        // §3.5 case 2 / §3.10.4 CLOSE in CLOSE-WAIT: send FIN, enter LAST-ACK (passive close).
+        this.setState(S, 'LAST_ACK', 'observed');
+        return;
+      case 'FIN_WAIT_1':
+      case 'FIN_WAIT_2':
+      case 'CLOSING':
+      case 'LAST_ACK':
+        // Its FIN is out; its segments now are ACKs and retransmissions (counted elsewhere). The
+        // changes of these states come from the peer's segments (receiverStep).
+        return;
+      case 'TIME_WAIT':
+        // §3.10.7.4 TIME-WAIT: a retransmitted FIN is acknowledged again and the 2 MSL timeout
+        // restarts (§3.6.1).
+        if (this.fAcksPeerFin && !this.fFin) S.timeWaitSince = this.curTime;
+        return;
+      default:
+        assertNever(S.state, 'endpoint state');
+    }
+  }
+
+  /**
+   * §3.10.1 OPEN: the SYN goes out, SYN-SENT. When the peer's own bare SYN is already on its way
+   * (simultaneous open, §3.5 figure 8), its arrival takes this end on to SYN-RECEIVED (§3.10.7.3
+   * fourth: a SYN in SYN-SENT).
+   */
+  private activeOpen(S: EndpointTrack, R: EndpointTrack): void {
+    this.setState(S, 'SYN_SENT', 'observed');
+    if (R.synCount > 0 && R.synAckCount === 0) this.setState(S, 'SYN_RECEIVED', 'inferred');
+  }
+
+  /** Transitions the receiver goes through when the segment is delivered to it (inferred). */
+  private receiverStep(R: EndpointTrack): void {
+    const bareSyn = this.fSyn && !this.fAck;
+    switch (R.state) {
+      case 'CLOSED':
+        // A SYN-ACK to an end the capture never saw send a SYN: it must have been in SYN-SENT.
+        if (this.fSyn && this.fAck && !R.sentAny && !this.reset) this.setState(R, 'SYN_SENT', 'inferred');
+        // §3.10.7.1: anything else to a closed end draws a RST; no change.
+        return;
+      case 'LISTEN':
+        // §3.10.7.2: the listener's SYN-RECEIVED shows when it sends the SYN-ACK (observed).
+        return;
+      case 'SYN_SENT':
+        // §3.10.7.3 fourth: a bare SYN (simultaneous open) → SYN-RECEIVED.
+        if (bareSyn) this.setState(R, 'SYN_RECEIVED', 'inferred');
+        // A SYN-ACK: R's ESTABLISHED shows when R acknowledges it (observed).
+        return;
+      case 'SYN_RECEIVED':
+        // §3.10.7.4 SYN-RECEIVED, fifth check: an acceptable ACK → ESTABLISHED.
+        if (this.fAck && this.fAcksPeerSyn) {
+          this.setState(R, 'ESTABLISHED', 'inferred');
+          // §3.10.7.4 eighth, ESTABLISHED: a FIN → CLOSE-WAIT.
+          if (this.fFinNew) this.setState(R, 'CLOSE_WAIT', 'inferred');
+        }
+        return;
+      case 'ESTABLISHED':
+        // §3.10.7.4 eighth (FIN bit), ESTABLISHED: enter CLOSE-WAIT.
+        if (this.fFinNew) this.setState(R, 'CLOSE_WAIT', 'inferred');
+        return;
+      case 'FIN_WAIT_1':
+        // §3.10.7.4 fifth, FIN-WAIT-1: when our FIN is acknowledged, enter FIN-WAIT-2.
+        if (this.fAcksPeerFin) {
+          this.setState(R, 'FIN_WAIT_2', 'inferred');
+          // §3.10.7.4 eighth, FIN-WAIT-2: a FIN → TIME-WAIT (the three-way close's FIN+ACK).
+          if (this.fFinNew) this.setState(R, 'TIME_WAIT', 'inferred');
+        } else if (this.fFinNew) {
+          // §3.10.7.4 eighth, FIN-WAIT-1: FIN received, our FIN not acknowledged → CLOSING
+          // (§3.5 case 3, simultaneous close).
+          this.simultaneousClose = true;
+          this.setState(R, 'CLOSING', 'inferred');
+        }
+        return;
+      case 'FIN_WAIT_2':
+        // §3.10.7.4 eighth, FIN-WAIT-2: a FIN → TIME-WAIT (§3.6.1: hold 2×MSL).
+        if (this.fFinNew) this.setState(R, 'TIME_WAIT', 'inferred');
+        return;
+      case 'CLOSE_WAIT':
+        // §3.10.7.4: the peer already closed; a retransmitted FIN changes nothing.
+        return;
+      case 'CLOSING':
+        // §3.10.7.4 fifth, CLOSING: our FIN acknowledged → TIME-WAIT.
+        if (this.fAcksPeerFin) this.setState(R, 'TIME_WAIT', 'inferred');
+        return;
+      case 'LAST_ACK':
+        // §3.10.7.4 fifth, LAST-ACK: the acknowledgment of our FIN → delete the TCB, CLOSED.
+        if (this.fAcksPeerFin) this.setState(R, 'CLOSED', 'inferred');
+        return;
+      case 'TIME_WAIT':
+        // §3.10.7.4 eighth, TIME-WAIT: a retransmitted FIN is re-acknowledged (the ACK shows it).
+        return;
+      default:
+        assertNever(R.state, 'endpoint state');
+    }
+  }
+
+  // ------------------------------------------------------------------ RST
+
+  private onRst(seg: Segment, S: EndpointTrack, R: EndpointTrack): void {
+    const seq = seg.seq;
+    const ack = (seg.flags & ACK) !== 0;
+    let check: NonNullable<CloseReport['rst']>['check'];
+    let refused = false;
+    if (R.state === 'SYN_SENT' && S.synAckCount === 0 && S.synCount === 0) {
+      // RFC 9293 §3.10.7.3 SYN-SENT: a RST counts only if it acknowledges the SYN; else it is dropped.
+      if (ack && R.sndKnown && seqGt(seg.ack, R.isn) && seqLe(seg.ack, R.sndNxt)) {
+        check = 'exact';
+        refused = true;
+      } else check = 'out_of_window';
+    } else {
+      // RFC 5961 §3.2: exact when seq = RCV.NXT of the receiver, i.e. the next sequence number the
+      // capture expects from the sender; in window when within the receiver's advertised window.
+      const expect = S.sndKnown ? S.sndNxt : R.ackKnown ? R.lastAck : -1;
+      if (expect < 0) check = 'unknown';
+      else if (seq === expect || (R.ackKnown && seq === R.lastAck)) check = 'exact';
+      else {
+        const scale = !R.windowOnSyn && R.wscaleOffered >= 0 && S.wscaleOffered >= 0 ? Math.min(R.wscaleOffered, 14) : 0;
+        const wnd = Math.max(1, R.window * 2 ** scale);
+        const base = R.ackKnown ? R.lastAck : expect;
+        check = seqInWindow(seq, base, wnd) || seqInWindow(seq, expect, wnd) ? 'in_window' : 'out_of_window';
+      }
+    }
+    const states = `client ${this.client.state}, server ${this.server.state}`;
+    if (check === 'out_of_window') {
+      this.marks |= Mark.out_of_window;
+      this.emit('rst_out_of_window', S, `seq ${seq >>> 0} outside the ${R.side}'s window (${states}); ignored by the receiver (RFC 5961 §3.2)`);
+      return;
+    }
+    S.rstSent = true;
+    if (S === this.client) this.rstClient = true;
+    else this.rstServer = true;
+    const data = seg.payloadLength > 0 ? `; carries ${seg.payloadLength} bytes of diagnostic text (RFC 9293 §3.5.3)` : '';
+    if (this.reset) {
+      this.emit('rst', S, `${check}; again after the connection was reset (${states})${data}`);
+      return;
+    }
+    this.reset = true;
+    this.resetTime = this.curTime;
+    this.rstAfterFin = this.firstFin !== null;
+    this.rstInfo = { by: S.side, frame: this.curFrame, state: { client: this.client.state, server: this.server.state }, check };
+    if (refused) {
+      this.refused = true;
+      this.emit('refused', S, 'the SYN was answered by a RST');
+    }
+    const inWindowNote = check === 'in_window' ? ' (RFC 5961 §3.2: a receiver implementing it answers with a challenge ACK; taken as ending the connection)' : '';
+    this.emit('rst', S, `${check}${inWindowNote}; ${states}${this.rstAfterFin ? `; after the ${this.firstFin!.side}'s FIN` : ''}${data}`);
+    this.rstSender(S);
+    this.rstReceiver(R);
+  }
+
+  /** The end that sends a RST aborts (RFC 9293 §3.10.4/§3.10.5 ABORT: send RST, enter CLOSED). */
+  private rstSender(S: EndpointTrack): void {
+    switch (S.state) {
+      case 'CLOSED':
+        // §3.10.7.1: an end with no connection answers with RST; nothing to change.
+        return;
+      case 'LISTEN':
+        // The presumed listener answered the SYN with RST: nothing listened (§3.10.7.1, CLOSED).
+        this.setState(S, 'CLOSED', 'observed');
+        return;
+      case 'SYN_SENT':
+      case 'SYN_RECEIVED':
+      case 'ESTABLISHED':
+      case 'FIN_WAIT_1':
+      case 'FIN_WAIT_2':
+      case 'CLOSE_WAIT':
+      case 'CLOSING':
+      case 'LAST_ACK':
+      case 'TIME_WAIT':
+        // §3.10.5 ABORT (or §3.10.7.4 first check, an unacceptable segment answered by RST after the
+        // TCB is gone): CLOSED.
+        this.setState(S, 'CLOSED', 'observed');
+        return;
+      default:
+        assertNever(S.state, 'endpoint state');
+    }
+  }
+
+  /** The receiver of an acceptable RST (RFC 9293 §3.10.7.3, §3.10.7.4 second check, RFC 5961 §3). */
+  private rstReceiver(R: EndpointTrack): void {
+    switch (R.state) {
+      case 'CLOSED':
+      case 'LISTEN':
+        // §3.10.7.1 / §3.10.7.2: a RST to a closed or listening end is ignored.
+        return;
+      case 'SYN_SENT':
+        // §3.10.7.3: an acceptable RST → "connection reset", CLOSED.
+        this.setState(R, 'CLOSED', 'inferred');
+        return;
+      case 'SYN_RECEIVED':
+        // §3.10.7.4 second check, SYN-RECEIVED: from a passive OPEN, back to LISTEN; from an
+        // active one (simultaneous open), CLOSED.
+        this.setState(R, R.synCount > 0 ? 'CLOSED' : 'LISTEN', 'inferred');
+        return;
+      case 'ESTABLISHED':
+      case 'FIN_WAIT_1':
+      case 'FIN_WAIT_2':
+      case 'CLOSE_WAIT':
+        // §3.10.7.4 second check: reset, enter CLOSED.
+        this.setState(R, 'CLOSED', 'inferred');
+        return;
+      case 'CLOSING':
+      case 'LAST_ACK':
+      case 'TIME_WAIT':
+        // §3.10.7.4 second check: "enter the CLOSED state" (for TIME-WAIT this is the RFC 1337
+        // assassination hazard; Linux accepts it unless tcp_rfc1337 is set).
+        this.setState(R, 'CLOSED', 'inferred');
+        return;
+      default:
+        assertNever(R.state, 'endpoint state');
+    }
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /** Both ends hold nothing live: closed, reset, or in TIME_WAIT. */
+  isTerminal(): boolean {
+    if (this.reset) return true;
+    if (!quiescent(this.a.state) || !quiescent(this.b.state)) return false;
+    return this.a.finSent || this.b.finSent || this.a.state === 'TIME_WAIT' || this.b.state === 'TIME_WAIT';
+  }
+
+  /**
+   * Whether a SYN (or SYN-ACK) on this 4-tuple starts a new connection: a new ISN on a tuple whose
+   * connection is closed, reset or in TIME_WAIT, or a fresh attempt after an unanswered SYN.
+   */
+  startsNewConnection(seg: Segment, fromA: boolean): boolean {
+    const S = fromA ? this.a : this.b;
+    const R = fromA ? this.b : this.a;
+    if (S.isnKnown && seg.seq === S.isn && !S.isnInferred) return false;
+    if (S.isnKnown && S.isnInferred && (seg.flags & ACK) === 0 && seg.seq === S.isn) return false;
+    if (this.isTerminal()) return true;
+    // A new connect() with a new ISN after a SYN that got no answer (or only a RST).
+    if ((seg.flags & ACK) === 0 && S.synCount > 0 && !R.sentAny) return true;
+    return false;
+  }
+
+  /**
+   * The detail of a `time_wait_reuse` event when this (old) connection still has an end in TIME_WAIT
+   * within 2×MSL at `now` and a new SYN (from A when fromA) reuses the tuple; else null.
+   */
+  timeWaitReuse(seg: Segment, fromA: boolean, now: number): { detail: string; holderIsSynSender: boolean } | null {
+    let holder: EndpointTrack | null = null;
+    for (const e of [this.a, this.b]) {
+      if (e.state === 'TIME_WAIT' && e.timeWaitSince !== null && now - e.timeWaitSince < 2 * this.config.msl) holder = e;
+    }
+    if (holder === null) return null;
+    const sender = fromA ? this.a : this.b;
+    const holderEp = holder === this.a ? `${formatAddress(this.addrA, 0, this.addrA.length)}:${this.portA}` : `${formatAddress(this.addrB, 0, this.addrB.length)}:${this.portB}`;
+    const above = sender.sndKnown ? seqGt(seg.seq, sender.sndNxt) : true;
+    let ts = '';
+    if (seg.options.hasTimestamps && sender.tsKnown) {
+      ts = seqGt(seg.options.tsVal, sender.lastTsVal) ? '; timestamp above the old one' : '; timestamp not above the old one';
+    }
+    const detail =
+      `${holderEp} (the old connection ${this.id}'s ${holder.side}) held TIME_WAIT for ${fmt(now - holder.timeWaitSince!)} s of ${2 * this.config.msl} s; ` +
+      `new ISN ${seg.seq >>> 0} is ${above ? 'above' : 'below'} the old sequence space (next was ${sender.sndNxt >>> 0})` +
+      ts +
+      (above ? ' (acceptable, RFC 6191)' : ' (RFC 6191: acceptable only through timestamps)');
+    return { detail, holderIsSynSender: holder === sender };
+  }
+
+  /** Whether it is over at capture time `now` (terminal and quiet for 2×MSL). */
+  overAt(now: number): boolean {
+    const quiet = now - this.lastTime;
+    if (this.isTerminal()) return quiet >= 2 * this.config.msl;
+    // SYNs nobody answered: a connecting end gives up after its SYN retries (Linux: about 127 s
+    // with the default 6 retries), so a SYN quiet for 4×MSL (120 s by default) will not be answered.
+    // Without this, a SYN scan would keep one tracker per probed port until the end of the capture.
+    const c = this.client;
+    return c.state === 'SYN_SENT' && !this.server.sentAny && quiet >= 4 * this.config.msl;
+  }
+
+  /** Turn the tracker into its report. `now` is the capture time the verdict is given at. */
+  finish(reason: FinishReason, now: number, idleTimeout: number | null): ConnectionReport {
+    this.finished = true;
+    const f = this.lastFrame;
+    const fl = this.lastFile;
+    const lt = this.lastTime;
+    const hf: HandshakeFacts = {
+      clientSyn: this.client.synCount > 0,
+      serverSyn: this.server.synCount > 0,
+      synAck: this.server.synAckCount > 0 || this.synAckInferred || (this.client.synAckCount > 0 && this.server.synCount > 0),
+      clientAcked: this.clientAcked,
+      refused: this.refused,
+      midstream: this.midstream,
+    };
+    const hsKind = handshakeKind(hf);
+    const established = handshakeEstablished(hsKind, this.client.everEstablished && this.server.everEstablished);
+
+    if (reason === 'idle') this.emitAt('idle_timeout', null, `idle ${fmt(now - lt)} s (limit ${idleTimeout ?? 0} s)`, f, fl, lt);
+    if (hsKind === 'unanswered') this.emitAt('unanswered', this.client, `${this.client.synCount} SYN(s), no answer`, f, fl, lt);
+    if (this.secondFin !== null && !this.finalAckSeen && !this.finalAckLost && !this.reset) {
+      const active = this.other(this.secondFin);
+      this.emitAt('final_ack_not_seen', active, `the ${this.secondFin.side}'s FIN (frame ${this.secondFin.finFrame}) was never acknowledged in the capture and not retransmitted`, f, fl, lt);
+    }
+    if (reason === 'end' && established && !this.reset && !(quiescent(this.a.state) && quiescent(this.b.state))) {
+      this.emitAt('open_at_end', null, `client ${this.client.state}, server ${this.server.state}`, f, fl, lt);
+    }
+
+    const cf: CloseFacts = {
+      established,
+      firstFin: this.firstFin === null ? null : this.firstFin.side,
+      secondFin: this.secondFin === null ? null : this.secondFin.side,
+      secondFinAcksFirst: this.secondFinAcksFirst,
+      firstFinAckedSeparately: this.firstFinAckedSeparately,
+      resetBy: this.reset ? whoOf(this.rstClient, this.rstServer) : null,
+      firstRst: this.rstInfo === null ? null : this.rstInfo!.by,
+    };
+    const kind = closeKind(cf);
+    const close: CloseReport = {
+      kind,
+      initiator: closeInitiator(cf),
+      rstBy: whoOf(this.rstClient, this.rstServer),
+      finalAckLost: this.finalAckLost,
+      finalAckSeen: this.finalAckSeen,
+    };
+    const detail = this.closeDetail(kind);
+    if (detail !== '') close.detail = detail;
+    if (this.rstInfo !== null) close.rst = this.rstInfo;
+    if (this.firstFin !== null) close.afterFirstFin = { segments: this.afterFinSegments, bytes: this.afterFinBytes };
+
+    const c = this.client;
+    const s = this.server;
+    const synToSynAck = c.synCount > 0 && s.synAckCount > 0 && s.synAckTime >= c.synTime ? s.synAckTime - c.synTime : null;
+    const synAckToAck = s.synAckCount > 0 && this.clientAcked && this.clientAckTime >= s.synAckTime ? this.clientAckTime - s.synAckTime : null;
+    const backoff: number[] = [];
+    for (let i = 1; i < c.synTimes.length; i++) backoff.push(c.synTimes[i]! - c.synTimes[i - 1]!);
+    const handshake: HandshakeReport = {
+      kind: hsKind,
+      synRetransmits: Math.max(0, c.synCount - 1),
+      synAckRetransmits: Math.max(0, s.synAckCount - 1),
+      rtt: { synToSynAck, synAckToAck, synBackoff: backoff },
+      capturePoint: capturePoint(synToSynAck, synAckToAck),
+      options: { client: c.options, server: s.options },
+    };
+
+    const clientEp = this.clientEndpoint();
+    const serverEp = this.serverEndpoint();
+    const report: ConnectionReport = {
+      id: this.id,
+      client: clientEp,
+      server: serverEp,
+      roles: { decidedBy: this.decidedBy },
+      firstFrame: this.firstFrame,
+      lastFrame: this.lastFrame,
+      start: this.firstTime,
+      duration: Math.max(0, this.lastTime - this.firstTime),
+      handshake,
+      close,
+      finalState: {
+        client: finalState(c.state, c.timeWaitSince, now, this.config.msl),
+        server: finalState(s.state, s.timeWaitSince, now, this.config.msl),
+      },
+      states: { client: c.states, server: s.states },
+      events: this.events,
+      stats: { client: c.stats(), server: s.stats() },
+      zeek: this.zeek.result(),
+      completeness: this.completeness.value(),
+      displayFilter: displayFilter(clientEp, serverEp, this.ipVersion, this.tupleReused && this.firstFile === this.lastFile ? [this.firstFrame, this.lastFrame] : null),
+    };
+    if (this.config.multiFile) {
+      report.firstFile = this.firstFile;
+      report.lastFile = this.lastFile;
+    }
+    if (this.recorder !== null) {
+      report.segments = this.recorder.records();
+      const elided = this.recorder.elided();
+      if (elided > 0) report.elidedSegments = elided;
+    }
+    if (reason === 'idle') report.idleExpired = true;
+    return report;
+  }
+
+  private closeDetail(kind: ReturnType<typeof closeKind>): string {
+    const ff = this.firstFin;
+    const sf = this.secondFin;
+    switch (kind) {
+      case 'reset': {
+        const r = this.rstInfo!;
+        const st = r.by === 'client' ? r.state.client : r.state.server;
+        const peer = r.by === 'client' ? r.state.server : r.state.client;
+        let d = `RST by ${r.by} in ${st} (peer in ${peer}, ${r.check})`;
+        if (ff !== null) d += sf !== null ? ` after both FINs (${ff.side} first)` : ` after ${ff.side} FIN`;
+        return d;
+      }
+      case 'four_way':
+        return `${ff!.side} FIN, ${sf!.side} ACK, ${sf!.side} FIN, ${this.finalAckSeen ? 'final ACK seen' : 'final ACK not seen'}`;
+      case 'three_way':
+        return `${ff!.side} FIN, ${sf!.side} FIN+ACK, ${this.finalAckSeen ? 'final ACK seen' : 'final ACK not seen'}`;
+      case 'simultaneous':
+        return 'both FINs crossed: each end passed CLOSING';
+      case 'half_closed':
+        return `only the ${ff!.side} sent FIN (${this.other(ff!).side} in ${this.other(ff!).state})`;
+      case 'open':
+        return '';
+      case 'not_established':
+        return this.refused ? 'refused' : '';
+      default:
+        return assertNever(kind, 'close kind');
+    }
+  }
+
+  /** Live per-endpoint states (tests and the flow layer). */
+  get simultaneousCloseSeen(): boolean {
+    return this.simultaneousClose;
+  }
+}
+
+/** A Wireshark display filter for one connection (frame bounds when its 4-tuple was reused). */
+export function displayFilter(client: Endpoint, server: Endpoint, ipVersion: 4 | 6, frames: [number, number] | null): string {
+  const ip = ipVersion === 6 ? 'ipv6.addr' : 'ip.addr';
+  let f = `${ip}==${client.ip} && tcp.port==${client.port} && ${ip}==${server.ip} && tcp.port==${server.port}`;
+  if (frames !== null) f += ` && frame.number>=${frames[0]} && frame.number<=${frames[1]}`;
+  return f;
+}

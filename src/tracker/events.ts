@@ -1,0 +1,180 @@
+/**
+ * The events catalogue: every EventKind with a title, a one-paragraph description and whether it is
+ * an anomaly. `Record<EventKind, …>` makes a missing kind a compile error; docs/events.md explains each
+ * at length (a test checks it has a section per kind).
+ */
+import type { EventKind } from '../report/model.js';
+import { EVENT_KINDS } from '../report/model.js';
+
+export interface EventInfo {
+  title: string;
+  description: string;
+  /** Something a healthy TCP exchange does not show (scans, middlebox damage, capture problems). */
+  anomaly: boolean;
+}
+
+export const EVENT_CATALOGUE: Record<EventKind, EventInfo> = {
+  syn: {
+    title: 'SYN',
+    description: 'An endpoint sent a SYN: an active open (RFC 9293 §3.5), entering SYN_SENT.',
+    anomaly: false,
+  },
+  syn_retransmit: {
+    title: 'SYN retransmitted',
+    description: 'The same SYN (same ISN) was sent again because no SYN-ACK arrived; the detail gives the retry number and the interval (exponential backoff).',
+    anomaly: false,
+  },
+  syn_ack: {
+    title: 'SYN-ACK',
+    description: 'The server acknowledged the SYN with its own SYN (LISTEN → SYN_RECEIVED).',
+    anomaly: false,
+  },
+  syn_ack_retransmit: {
+    title: 'SYN-ACK retransmitted',
+    description: "The server sent its SYN-ACK again (same ISN): it did not get the client's ACK in time, or answered a retransmitted SYN.",
+    anomaly: false,
+  },
+  handshake_complete: {
+    title: 'Handshake complete',
+    description: "The client acknowledged the server's SYN: both ends are ESTABLISHED.",
+    anomaly: false,
+  },
+  simultaneous_open: {
+    title: 'Simultaneous open',
+    description: 'Both ends sent a bare SYN to each other (RFC 9293 §3.5 figure 8); each passes SYN_RECEIVED.',
+    anomaly: false,
+  },
+  refused: {
+    title: 'Connection refused',
+    description: 'The SYN was answered by a RST acknowledging it: nothing listens on that port (or a firewall rejects).',
+    anomaly: false,
+  },
+  unanswered: {
+    title: 'SYN unanswered',
+    description: 'SYN(s) with no answer in the capture: a filtering firewall, a dead host, or a capture that missed the reply.',
+    anomaly: false,
+  },
+  fin: {
+    title: 'FIN',
+    description: 'An endpoint closed its sending direction.',
+    anomaly: false,
+  },
+  fin_retransmit: {
+    title: 'FIN retransmitted',
+    description: 'The same FIN (same sequence number) was sent again because its ACK did not arrive.',
+    anomaly: false,
+  },
+  half_close: {
+    title: 'Half-close in use',
+    description: 'After one side sent FIN, the other kept sending data: a half-closed connection (RFC 9293 §3.6).',
+    anomaly: false,
+  },
+  close_complete: {
+    title: 'Close complete',
+    description: 'The last FIN was acknowledged: the passive closer is CLOSED, the active closer in TIME_WAIT.',
+    anomaly: false,
+  },
+  final_ack_lost: {
+    title: 'Final ACK lost',
+    description: "The passive closer retransmitted its FIN: the final ACK did not reach it (if the capture saw that ACK, it was lost after the capture point).",
+    anomaly: true,
+  },
+  final_ack_not_seen: {
+    title: 'Final ACK not seen',
+    description: 'The last FIN was never acknowledged in the capture, and the passive closer did not retransmit it within the capture.',
+    anomaly: false,
+  },
+  rst: {
+    title: 'RST',
+    description: 'An endpoint reset the connection; the detail gives the RFC 5961 classification and the states of both ends.',
+    anomaly: false,
+  },
+  time_wait_reuse: {
+    title: 'TIME_WAIT reuse',
+    description: 'A new SYN reused the 4-tuple while one end of the previous connection was still in TIME_WAIT; the detail says whether the ISN was above the old sequence space (RFC 6191).',
+    anomaly: false,
+  },
+  keepalive: {
+    title: 'Keep-alive',
+    description: 'A keep-alive probe: sequence number one below the next one, with 0 or 1 byte (RFC 9293 §3.8.4).',
+    anomaly: false,
+  },
+  midstream_start: {
+    title: 'Capture starts mid-connection',
+    description: 'The first segment seen was not part of a handshake: both ends are assumed ESTABLISHED.',
+    anomaly: false,
+  },
+  open_at_end: {
+    title: 'Open at end of capture',
+    description: 'The capture ended with this connection still open (or half-closed) at one end at least.',
+    anomaly: false,
+  },
+  idle_timeout: {
+    title: 'Idle timeout',
+    description: 'The connection was idle longer than the idle timeout of capture time and was reported as expired.',
+    anomaly: false,
+  },
+  syn_ack_lost: {
+    title: 'SYN-ACK lost',
+    description: 'The client retransmitted its SYN after the capture saw a SYN-ACK (or the SYN-ACK was retransmitted unacknowledged): the SYN-ACK was lost after the capture point.',
+    anomaly: true,
+  },
+  segment_not_captured: {
+    title: 'Segment not captured',
+    description: 'The peer acknowledged bytes (or a SYN-ACK) the capture never saw: lost by the capture, not by the network.',
+    anomaly: true,
+  },
+  syn_fin: {
+    title: 'SYN+FIN',
+    description: 'SYN and FIN set together: never sent by a real stack; a scan or a crafted packet.',
+    anomaly: true,
+  },
+  syn_rst: {
+    title: 'SYN+RST',
+    description: 'SYN and RST set together: never sent by a real stack; a scan or a crafted packet.',
+    anomaly: true,
+  },
+  fin_without_ack: {
+    title: 'FIN without ACK',
+    description: 'A FIN without the ACK bit: every segment after the SYN carries ACK (RFC 9293 §3.10.7.4); a FIN scan.',
+    anomaly: true,
+  },
+  data_after_rst: {
+    title: 'Segments after RST',
+    description: 'An endpoint kept sending after the connection was reset (in-flight segments, or a peer that ignored the RST).',
+    anomaly: true,
+  },
+  syn_with_data: {
+    title: 'SYN with data',
+    description: 'A SYN carrying payload: TCP Fast Open (RFC 7413) when it has a cookie, otherwise unusual.',
+    anomaly: true,
+  },
+  rst_out_of_window: {
+    title: 'RST out of window',
+    description: "A RST whose sequence number is outside the receiver's window: RFC 5961 §3.2 says it is dropped, so it does not close the connection.",
+    anomaly: true,
+  },
+  null_flags: {
+    title: 'No flags',
+    description: 'A segment with no flags at all: a NULL scan.',
+    anomaly: true,
+  },
+  bad_checksum: {
+    title: 'Bad checksum',
+    description: 'The TCP or IPv4 checksum is wrong (often checksum offload on the capturing host); noted once per direction, the segment is still used.',
+    anomaly: true,
+  },
+  malformed_options: {
+    title: 'Malformed TCP options',
+    description: 'The TCP option list runs past the header or has an impossible length.',
+    anomaly: true,
+  },
+  reordered: {
+    title: 'Reordered in capture',
+    description: "A segment timestamped earlier than the connection's previous one, or a SYN-ACK seen before its SYN.",
+    anomaly: true,
+  },
+};
+
+/** The kinds in catalogue order (same as EVENT_KINDS). */
+export const EVENT_KIND_LIST: readonly EventKind[] = EVENT_KINDS;

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import {
+  capturePoint,
+  closeInitiator,
+  closeKind,
+  finalState,
+  handshakeKind,
+  synAckEcn,
+  synEcn,
+  type CloseFacts,
+  type HandshakeFacts,
+} from '../../src/tracker/verdicts.js';
+import { TcpFlag } from '../../src/decode/segment.js';
+
+const H: HandshakeFacts = { clientSyn: false, serverSyn: false, synAck: false, clientAcked: false, refused: false, midstream: false };
+
+describe('handshakeKind', () => {
+  it.each<[Partial<HandshakeFacts>, string]>([
+    [{ clientSyn: true, synAck: true, clientAcked: true }, 'three_way'],
+    [{ synAck: true, clientAcked: true }, 'three_way'],
+    [{ clientSyn: true, serverSyn: true }, 'simultaneous_open'],
+    [{ clientSyn: true, serverSyn: true, synAck: true, clientAcked: true }, 'simultaneous_open'],
+    [{ clientSyn: true, refused: true }, 'refused'],
+    [{ clientSyn: true }, 'unanswered'],
+    [{ clientSyn: true, synAck: true }, 'incomplete'],
+    [{ clientSyn: true, synAck: true, refused: true }, 'incomplete'],
+    [{ synAck: true }, 'incomplete'],
+    [{ midstream: true }, 'not_captured'],
+    [{}, 'not_captured'],
+  ])('%o → %s', (f, kind) => {
+    expect(handshakeKind({ ...H, ...f })).toBe(kind);
+  });
+});
+
+const C: CloseFacts = {
+  established: true,
+  firstFin: null,
+  secondFin: null,
+  secondFinAcksFirst: false,
+  firstFinAckedSeparately: false,
+  resetBy: null,
+  firstRst: null,
+};
+
+describe('closeKind / closeInitiator', () => {
+  it.each<[Partial<CloseFacts>, string, string | null]>([
+    [{ established: false }, 'not_established', null],
+    [{ established: false, resetBy: 'server', firstRst: 'server' }, 'not_established', 'server'],
+    [{}, 'open', null],
+    [{ firstFin: 'client' }, 'half_closed', 'client'],
+    [{ firstFin: 'client', secondFin: 'server', secondFinAcksFirst: true }, 'three_way', 'client'],
+    [{ firstFin: 'server', secondFin: 'client', secondFinAcksFirst: true, firstFinAckedSeparately: true }, 'four_way', 'server'],
+    [{ firstFin: 'client', secondFin: 'server', secondFinAcksFirst: false }, 'simultaneous', 'both'],
+    [{ resetBy: 'client', firstRst: 'client' }, 'reset', 'client'],
+    [{ firstFin: 'client', resetBy: 'server', firstRst: 'server' }, 'reset', 'client'],
+    [{ resetBy: 'both', firstRst: 'server' }, 'reset', 'server'],
+  ])('%o → %s, initiator %s', (f, kind, initiator) => {
+    const facts = { ...C, ...f };
+    expect(closeKind(facts)).toBe(kind);
+    expect(closeInitiator(facts)).toBe(initiator);
+  });
+});
+
+describe('finalState', () => {
+  it.each([
+    ['TIME_WAIT', 0, 59, 30, 'TIME_WAIT'],
+    ['TIME_WAIT', 0, 60, 30, 'CLOSED'],
+    ['TIME_WAIT', 10, 11, 0.5, 'CLOSED'],
+    ['CLOSE_WAIT', null, 1000, 30, 'CLOSE_WAIT'],
+    ['LAST_ACK', null, 1000, 30, 'LAST_ACK'],
+  ] as const)('%s since %s at %s (MSL %s) → %s', (state, since, now, msl, out) => {
+    expect(finalState(state, since, now, msl)).toBe(out);
+  });
+});
+
+describe('capturePoint', () => {
+  it.each([
+    [0.1, 0.0001, 'client_side'],
+    [0.0001, 0.1, 'server_side'],
+    [0.05, 0.05, 'in_between'],
+    [0.03, 0.1, 'in_between'],
+    [null, 0.1, 'unknown'],
+    [0.1, null, 'unknown'],
+    [0, 0, 'unknown'],
+    [-1, 0.1, 'unknown'],
+  ] as const)('synToSynAck %s, synAckToAck %s → %s', (a, b, out) => {
+    expect(capturePoint(a, b)).toBe(out);
+  });
+});
+
+describe('ECN negotiation', () => {
+  const { AE, CWR, ECE, SYN, ACK } = TcpFlag;
+  it.each([
+    [SYN, 'none'],
+    [SYN | ECE | CWR, 'ecn'],
+    [SYN | AE | ECE | CWR, 'accecn'],
+    [SYN | ECE, 'none'],
+  ] as const)('SYN flags %i → %s', (f, out) => expect(synEcn(f)).toBe(out));
+  it.each([
+    [SYN | ACK | ECE, 'ecn', 'ecn'],
+    [SYN | ACK, 'ecn', 'none'],
+    [SYN | ACK | ECE, 'none', 'none'],
+    [SYN | ACK | CWR, 'accecn', 'accecn'],
+    [SYN | ACK | CWR | ECE, 'accecn', 'accecn'],
+    [SYN | ACK | AE, 'accecn', 'accecn'],
+    [SYN | ACK | AE | CWR, 'accecn', 'accecn'],
+    [SYN | ACK | ECE, 'accecn', 'ecn'],
+    [SYN | ACK, 'accecn', 'none'],
+  ] as const)('SYN-ACK flags %i to a %s SYN → %s', (f, req, out) => expect(synAckEcn(f, req)).toBe(out));
+});
