@@ -86,6 +86,8 @@ export interface TcpOptions {
   unknownCount: number;
   /** The option list runs past the header or has an impossible length. */
   malformed: boolean;
+  /** The capture's snap length cut the option list short: options after the cut are unknown. */
+  truncated: boolean;
 }
 
 export function newTcpOptions(): TcpOptions {
@@ -102,6 +104,7 @@ export function newTcpOptions(): TcpOptions {
     mptcp: false,
     unknownCount: 0,
     malformed: false,
+    truncated: false,
   };
 }
 

@@ -1,0 +1,55 @@
+/**
+ * Frame → Segment: the packet decoders.
+ *
+ * `decodeFrame` is the hot path of tcpshake: it reads the frame's bytes in place, bounds-checked,
+ * and fills one reused Segment; it allocates nothing and never throws on packet bytes (every
+ * impossibility is a SkipReason). One file per protocol; LINK_TYPE_DECODERS and
+ * ETHERTYPE_DECODERS are the dispatch tables.
+ */
+import type { Frame } from '../capture/frame.js';
+import { LINK_TYPE_DECODERS } from './linktype.js';
+import type { DecodeResult, Segment } from './segment.js';
+
+export { formatAddress } from './address.js';
+export { checksumVerifies, fold16, internetChecksum, pseudoHeaderSum4, pseudoHeaderSum6, sum16 } from './checksum.js';
+export { decodeCiscoHdlc, decodeEthernet, ETHERNET_HEADER } from './ethernet.js';
+export { decodeEtherType, ETHERTYPE_DECODERS, EtherType, NON_IP_ETHERTYPES, type LayerDecoder } from './ethertype.js';
+export { IpProtocol, skipReasonForProtocol } from './ipproto.js';
+export { decodeIPv4, IPV4_MIN_HEADER } from './ipv4.js';
+export { decodeIPv6, IPV6_HEADER } from './ipv6.js';
+export { LINK_TYPE_DECODERS, LinkType, linkTypeDecoder } from './linktype.js';
+export { decodeLoop, decodeNull, LOOPBACK_HEADER } from './loopback.js';
+export { decodeMpls } from './mpls.js';
+export { parseTcpOptions, resetTcpOptions, TFO_EXPERIMENT_ID, TcpOptionKind } from './options.js';
+export { decodePpp, decodePppoeSession, decodePppPayload, PPPOE_HEADER, PppProtocol } from './pppoe.js';
+export { decodeRawIp } from './rawip.js';
+export {
+  newSegment,
+  newTcpOptions,
+  TcpFlag,
+  type DecodeResult,
+  type Segment,
+  type SkipReason,
+  type TcpFlagName,
+  type TcpOptions,
+} from './segment.js';
+export { decodeSll, decodeSll2, SLL2_HEADER, SLL_HEADER } from './sll.js';
+export { decodeTcp, flagsToString, NO_CHECKSUM, TCP_MIN_HEADER, TCP_RESERVED_FLAGS } from './tcp.js';
+
+/**
+ * Decodes one frame into `out` (a reusable Segment, filled in place, no allocation per packet).
+ * Returns null when `out` now holds a TCP segment, else the SkipReason (and `out`'s fields are then
+ * unspecified). Never throws on packet bytes.
+ */
+export function decodeFrame(frame: Frame, out: Segment): DecodeResult {
+  const b = frame.data;
+  out.fileIndex = frame.fileIndex;
+  out.frame = frame.number;
+  out.tsSec = frame.tsSec;
+  out.tsNsec = frame.tsNsec;
+  out.bytes = b;
+  const decoder = LINK_TYPE_DECODERS.get(frame.linkType);
+  if (decoder === undefined) return 'unsupported_link_type';
+  const wire = frame.originalLength > b.length ? frame.originalLength : b.length;
+  return decoder(b, 0, wire, out);
+}

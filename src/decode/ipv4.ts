@@ -1,0 +1,73 @@
+/**
+ * IPv4 (RFC 791), read in place.
+ */
+import { checksumVerifies, pseudoHeaderSum4 } from './checksum.js';
+import { IpProtocol, skipReasonForProtocol } from './ipproto.js';
+import type { DecodeResult, Segment } from './segment.js';
+import { decodeTcp, NO_CHECKSUM, TCP_MIN_HEADER } from './tcp.js';
+
+export const IPV4_MIN_HEADER = 20;
+
+/** Fragment field: More Fragments flag and the 13-bit fragment offset (RFC 791 §3.1). */
+const MF = 0x2000;
+const OFFSET_MASK = 0x1fff;
+
+/**
+ * Decodes the IPv4 packet at `b[off..]` and the TCP segment it carries. `wire` is the end of the
+ * frame on the wire (its original length), used only when the total length is 0 (see below).
+ *
+ * - Version ≠ 4, IHL < 5, or a total length smaller than the header → 'bad_ip_header'.
+ * - Header not all captured → 'truncated'.
+ * - Fragments: only a first fragment (offset 0, MF set) that holds the whole TCP header is decoded
+ *   (its payloadLength is then only the part in this fragment, and its checksum cannot be verified:
+ *   it covers the reassembled datagram); any other fragment → 'fragment'. tcpshake does not reassemble.
+ * - Total length 0: a segmentation-offload (TSO/GSO) capture on the sending host, where the stack
+ *   had not filled it yet; as Wireshark does, the length is taken from the frame instead.
+ * - The header checksum is verified into `ipChecksumOk` and never used to drop the packet.
+ * - An AH header (RFC 4302, length in 4-byte units + 2) between IP and TCP is skipped.
+ */
+export function decodeIPv4(b: Uint8Array, off: number, wire: number, out: Segment): DecodeResult {
+  const captured = b.length;
+  if (off + IPV4_MIN_HEADER > captured) return 'truncated';
+  const vihl = b[off];
+  if (vihl >> 4 !== 4) return 'bad_ip_header';
+  const hl = (vihl & 0x0f) << 2;
+  if (hl < IPV4_MIN_HEADER) return 'bad_ip_header';
+  if (off + hl > captured) return 'truncated';
+  let total = (b[off + 2] << 8) | b[off + 3];
+  if (total === 0) total = wire - off;
+  if (total < hl) return 'bad_ip_header';
+
+  const frag = (b[off + 6] << 8) | b[off + 7];
+  if ((frag & OFFSET_MASK) !== 0) return 'fragment';
+  const firstFragment = (frag & MF) !== 0;
+
+  let protocol = b[off + 9];
+  let tcpOff = off + hl;
+  if (protocol === IpProtocol.AH) {
+    if (tcpOff + 2 > off + total) return 'bad_ip_header';
+    if (tcpOff + 2 > captured) return 'truncated';
+    protocol = b[tcpOff];
+    tcpOff += (b[tcpOff + 1] + 2) << 2;
+    if (tcpOff > off + total) return 'bad_ip_header';
+  }
+  if (protocol !== IpProtocol.TCP) return skipReasonForProtocol(protocol);
+
+  const tcpLength = off + total - tcpOff;
+  if (firstFragment) {
+    // Decodable only if the whole TCP header is in this fragment; otherwise it continues in a later one.
+    if (tcpLength < TCP_MIN_HEADER) return 'fragment';
+    if (tcpOff + TCP_MIN_HEADER > captured) return 'truncated';
+    if ((b[tcpOff + 12] >> 4) << 2 > tcpLength) return 'fragment';
+  }
+
+  out.ipVersion = 4;
+  out.srcOffset = off + 12;
+  out.dstOffset = off + 16;
+  out.addrLength = 4;
+  out.ttl = b[off + 8];
+  out.ipLength = total;
+  out.ecn = b[off + 1] & 3;
+  out.ipChecksumOk = checksumVerifies(b, off, off + hl);
+  return decodeTcp(b, tcpOff, tcpLength, firstFragment ? NO_CHECKSUM : pseudoHeaderSum4(b, off, tcpLength), out);
+}

@@ -1,0 +1,88 @@
+/**
+ * Decoders never throw on packet bytes: random frames, every truncation and random byte flips of
+ * valid frames, on every link type. A decoded segment's offsets always lie inside the frame.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeFrame, LINK_TYPE_DECODERS, newSegment, type Segment } from '../../src/decode/index.js';
+import { V4_SYN, V6_DATA_IP, V6_SYN } from './fixtures.js';
+import { concat, ethernet, frameOf, ipv4, ipv6, tcp, u16 } from './helpers.js';
+
+const REASONS = new Set([
+  'unsupported_link_type',
+  'unsupported_ethertype',
+  'non_ip',
+  'non_tcp',
+  'truncated',
+  'fragment',
+  'bad_ip_header',
+  'bad_tcp_header',
+  'tunnel',
+]);
+
+function rng(seed: number): () => number {
+  let x = seed | 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x100000000;
+  };
+}
+
+function check(seg: Segment, linkType: number, data: Uint8Array, wire: number): void {
+  const result = decodeFrame(frameOf(linkType, data, wire), seg);
+  if (result === null) {
+    const n = data.length;
+    if (seg.srcOffset + seg.addrLength > n || seg.dstOffset + seg.addrLength > n) throw new Error('address outside frame');
+    if (seg.payloadOffset > n + 40 || seg.capturedPayload < 0 || (seg.capturedPayload > 0 && seg.payloadOffset + seg.capturedPayload > n)) throw new Error('payload outside frame');
+    if (seg.capturedPayload > seg.payloadLength || seg.headerLength < 20 || seg.headerLength > 60) throw new Error('inconsistent lengths');
+    if (seg.seq < 0 || seg.ack < 0 || seg.seq > 0xffffffff) throw new Error('sequence not unsigned');
+  } else if (!REASONS.has(result)) throw new Error(`unknown reason ${String(result)}`);
+}
+
+const seeds: Uint8Array[] = [
+  V4_SYN,
+  V6_SYN,
+  ethernet(0x88a8, concat([...u16(1), ...u16(0x8100), ...u16(2), ...u16(0x8847), 0, 1, 0x01, 64], ipv4(tcp({ options: [2, 4, 5, 0xb4, 5, 10, 0, 0, 0, 1, 0, 0, 0, 2] })))),
+  ethernet(0x86dd, ipv6(tcp({ payload: [1, 2, 3] }), { ext: [{ type: 0, bytes: [0, 0, 1, 4, 0, 0, 0, 0] }, { type: 44, bytes: [0, 0, 0, 1, 0, 0, 0, 1] }] })),
+  concat([0x11, 0, 0, 1, 0, 40, 0, 0x57], V6_DATA_IP),
+];
+
+describe('decoders never throw', () => {
+  it('every prefix of valid frames, on every link type', () => {
+    const seg = newSegment();
+    for (const lt of [...LINK_TYPE_DECODERS.keys(), 7777]) {
+      for (const s of seeds) for (let cut = 0; cut <= s.length; cut++) check(seg, lt, s.slice(0, cut), s.length);
+    }
+    // The seeds themselves are whole TCP segments.
+    for (const s of seeds.slice(0, 4)) expect(decodeFrame(frameOf(1, s), seg)).toBeNull();
+    expect(decodeFrame(frameOf(51, seeds[4]!), seg)).toBeNull();
+  });
+
+  it('random byte flips of valid frames', () => {
+    const seg = newSegment();
+    const r = rng(42);
+    const lts = [...LINK_TYPE_DECODERS.keys()];
+    for (let i = 0; i < 20_000; i++) {
+      const s = seeds[i % seeds.length]!.slice();
+      const flips = 1 + Math.floor(r() * 4);
+      for (let f = 0; f < flips; f++) s[Math.floor(r() * s.length)] = Math.floor(r() * 256);
+      const lt = i % 3 === 0 ? lts[Math.floor(r() * lts.length)]! : i % seeds.length === 4 ? 51 : 1;
+      check(seg, lt, s, r() < 0.5 ? s.length : Math.floor(r() * 100_000));
+    }
+  });
+
+  it('random bytes', () => {
+    const seg = newSegment();
+    const r = rng(7);
+    const lts = [...LINK_TYPE_DECODERS.keys()];
+    for (let i = 0; i < 20_000; i++) {
+      const n = Math.floor(r() * 120);
+      const b = new Uint8Array(n);
+      for (let j = 0; j < n; j++) b[j] = Math.floor(r() * 256);
+      // Steer some frames towards IP so the deeper decoders see noise too.
+      if (n > 20 && i % 2) b[0] = i % 4 === 1 ? 0x45 : 0x60;
+      check(seg, lts[i % lts.length]!, b, n);
+    }
+  });
+});
