@@ -1,0 +1,85 @@
+/**
+ * 100,000 synthetic connections: the file stays small and the page opens and responds fast in
+ * chromium (the table is paged; rows are built only for the page on screen).
+ */
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { renderHtml } from '../../src/report/html/index.js';
+import { bigReport } from '../report-html/fixtures.js';
+import { haveChromium, launch, openReport, shownCount, watchedPage, type Watched } from './helpers.js';
+
+const N = 100_000;
+const LADDERS = 2000;
+
+describe.skipIf(!haveChromium)(`a report of ${N.toLocaleString('en-US')} connections`, () => {
+  let browser: Browser;
+  let dir: string;
+  let file: string;
+  let w: Watched;
+  let openMs: number;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tcpshake-big-'));
+    file = join(dir, 'big.html');
+    writeFileSync(file, renderHtml(bigReport(N, LADDERS)));
+    browser = await launch();
+    w = await watchedPage(browser);
+    openMs = await openReport(w.page, file);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is under 30 MB and shows its first page in under 2 s', () => {
+    const bytes = statSync(file).size;
+    console.log(`100k connections, ${LADDERS} ladders: ${(bytes / 1024 / 1024).toFixed(1)} MiB, first page after ${openMs} ms`);
+    expect(bytes).toBeLessThan(30 * 1024 * 1024);
+    expect(openMs).toBeLessThan(2000);
+    expect(w.problems).toEqual([]);
+    expect(w.network).toEqual([]);
+  });
+
+  it('pages, sorts, filters and opens a ladder quickly', async () => {
+    const page = w.page;
+    expect(await shownCount(page)).toBe(N);
+    expect(await page.locator('#conn-body tr[data-row]').count()).toBe(100);
+    const timed = async (what: () => Promise<unknown>): Promise<number> => {
+      const t = performance.now();
+      await what();
+      return performance.now() - t;
+    };
+    const nextMs = await timed(() => page.click('#page-next'));
+    expect(await page.textContent('#page-where')).toContain('page 2 of 1,000');
+    const sortMs = await timed(async () => {
+      await page.click('#conn-head th[data-key="duration"]');
+      await page.waitForSelector('#conn-head th[data-key="duration"][aria-sort]');
+    });
+    // 1 in 10 synthetic connections is refused (handshake kinds cycle with period 10).
+    const filterMs = await timed(async () => {
+      await page.selectOption('#f-hk', { label: 'refused' });
+      await expect.poll(() => shownCount(page)).toBe(N / 10);
+    });
+    await page.selectOption('#f-hk', '-1');
+    const textMs = await timed(async () => {
+      await page.fill('#f-text', '172.16.0.3:');
+      let onServer3 = 0;
+      for (let i = 0; i < N; i++) if (i % 7 === 2) onServer3++;
+      await expect.poll(() => shownCount(page)).toBe(onServer3);
+    });
+    await page.fill('#f-text', '#1500');
+    await expect.poll(() => shownCount(page)).toBe(1);
+    const ladderMs = await timed(async () => {
+      await page.click('#conn-body tr[data-row]');
+      await page.waitForSelector('svg.ladder');
+    });
+    expect(await page.locator('svg.ladder g.seg').count()).toBe(11);
+    console.log(`next page ${nextMs.toFixed(0)} ms, sort ${sortMs.toFixed(0)} ms, kind filter ${filterMs.toFixed(0)} ms, text filter ${textMs.toFixed(0)} ms, ladder ${ladderMs.toFixed(0)} ms`);
+    for (const ms of [nextMs, sortMs, filterMs, textMs, ladderMs]) expect(ms).toBeLessThan(1500);
+    expect(w.problems).toEqual([]);
+  });
+});
