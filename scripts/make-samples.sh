@@ -1,0 +1,697 @@
+#!/usr/bin/env bash
+# Regenerate tcpshake's sample captures (samples/*.pcap, *.pcapng) from the real Linux TCP stack.
+#
+#   sudo scripts/make-samples.sh             # every sample
+#   sudo scripts/make-samples.sh NAME ...    # only these scenarios (see SCENARIOS below)
+#
+# Topology, built fresh for every run and torn down on exit (also on failure or Ctrl-C):
+#
+#   [tsk-cli] eth0 ---- c0 [tsk-rtr] s0 ---- eth0 [tsk-srv]
+#   10.99.1.2      10.99.1.1     10.99.2.1      10.99.2.2
+#   fd99::1:2      fd99::1:1     fd99::2:1      fd99::2:2      (all inside fd99::/64)
+#
+# The router namespace forwards between the two veth pairs; iptables rules in its FORWARD chain
+# drop the one packet a scenario needs lost, so a capture on the client's eth0 still sees the
+# packet leave and a capture on the server's eth0 never sees it arrive. Every iptables rule,
+# veth and address lives inside these namespaces: the host's network is never touched.
+# Offloads (TSO/GSO/GRO and checksum offload) are off so segments and checksums look like the wire.
+#
+# Captures are committed; CI never needs root. The expectations (samples/*.expect.json) are
+# written by hand from reading the packets and are NOT regenerated here; this script checks that
+# each fresh capture still has the shape its expectation describes and retries (bounded) if not.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${OUT:-$ROOT/samples}
+PEER=$ROOT/scripts/samples/peer.py
+DELAY=$ROOT/scripts/samples/delay.py
+CROSSCHECK=$ROOT/scripts/samples/crosscheck.py
+
+NS_C=tsk-cli NS_R=tsk-rtr NS_S=tsk-srv
+C4=10.99.1.2 RC4=10.99.1.1 RS4=10.99.2.1 S4=10.99.2.2
+C6=fd99::1:2 RC6=fd99::1:1 RS6=fd99::2:1 S6=fd99::2:2
+MAC_C=02:99:01:00:00:02 MAC_RC=02:99:01:00:00:01 MAC_RS=02:99:02:00:00:01 MAC_S=02:99:02:00:00:02
+SPORT=8080
+MAX_ATTEMPTS=${MAX_ATTEMPTS:-5}
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "make-samples.sh: must run as root (network namespaces, iptables)" >&2
+  exit 1
+fi
+for tool in ip iptables tcpdump tshark dumpcap python3 timeout; do
+  command -v "$tool" >/dev/null || { echo "make-samples.sh: missing $tool" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/tcpshake-samples.XXXXXX)
+chmod 755 "$WORK"
+SYNC=$WORK/sync
+PIDS=()
+declare -A CAP_PID=()
+
+log() { printf '[make-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  # The namespaces own every veth, address, qdisc and iptables rule this script made; flush the
+  # rules explicitly anyway, then delete the namespaces (which removes the veths with them).
+  local ns
+  for ns in "$NS_C" "$NS_R" "$NS_S"; do
+    if ip netns list | grep -qw "$ns"; then
+      ip netns exec "$ns" iptables -F 2>/dev/null || true
+      ip netns exec "$ns" ip6tables -F 2>/dev/null || true
+      ip netns del "$ns" 2>/dev/null || true
+    fi
+  done
+  if [[ $rc -ne 0 && -f $WORK/peers.log ]]; then
+    echo "---- last peer log lines ----" >&2
+    tail -n 30 "$WORK/peers.log" >&2 || true
+  fi
+  rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_for PATH [SECONDS]: bounded wait for a file to exist.
+wait_for() {
+  local path=$1 limit=${2:-20} i
+  for ((i = 0; i < limit * 50; i++)); do
+    [[ -e $path ]] && return 0
+    sleep 0.02
+  done
+  log "timed out waiting for $path"
+  return 1
+}
+
+# wait_log FILE TEXT: bounded wait until a log file contains TEXT.
+wait_log() {
+  local file=$1 text=$2 i
+  for ((i = 0; i < 250; i++)); do
+    grep -q "$text" "$file" 2>/dev/null && return 0
+    sleep 0.02
+  done
+  log "timed out waiting for '$text' in $file"
+  cat "$file" >&2 || true
+  return 1
+}
+
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+offloads_off() {
+  local ns=$1 dev=$2
+  if command -v ethtool >/dev/null; then
+    in_ns "$ns" ethtool -K "$dev" tso off gso off gro off tx off rx off >/dev/null 2>&1 ||
+      in_ns "$ns" ethtool -K "$dev" tso off gso off gro off >/dev/null 2>&1 || true
+  fi
+}
+
+setup_net() {
+  log "creating namespaces $NS_C, $NS_R, $NS_S"
+  local ns
+  for ns in "$NS_C" "$NS_R" "$NS_S"; do
+    if ip netns list | grep -qw "$ns"; then ip netns del "$ns"; fi
+    ip netns add "$ns"
+    in_ns "$ns" ip link set lo up
+    in_ns "$ns" sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
+  done
+  ip -n "$NS_C" link add name eth0 type veth peer name c0 netns "$NS_R"
+  ip -n "$NS_S" link add name eth0 type veth peer name s0 netns "$NS_R"
+  ip -n "$NS_C" link set eth0 address "$MAC_C"
+  ip -n "$NS_R" link set c0 address "$MAC_RC"
+  ip -n "$NS_R" link set s0 address "$MAC_RS"
+  ip -n "$NS_S" link set eth0 address "$MAC_S"
+  offloads_off "$NS_C" eth0
+  offloads_off "$NS_R" c0
+  offloads_off "$NS_R" s0
+  offloads_off "$NS_S" eth0
+
+  ip -n "$NS_C" addr add "$C4/24" dev eth0
+  ip -n "$NS_C" addr add "$C6/112" dev eth0 nodad
+  ip -n "$NS_R" addr add "$RC4/24" dev c0
+  ip -n "$NS_R" addr add "$RC6/112" dev c0 nodad
+  ip -n "$NS_R" addr add "$RS4/24" dev s0
+  ip -n "$NS_R" addr add "$RS6/112" dev s0 nodad
+  ip -n "$NS_S" addr add "$S4/24" dev eth0
+  ip -n "$NS_S" addr add "$S6/112" dev eth0 nodad
+  ip -n "$NS_C" link set eth0 up
+  ip -n "$NS_R" link set c0 up
+  ip -n "$NS_R" link set s0 up
+  ip -n "$NS_S" link set eth0 up
+  ip -n "$NS_C" route add default via "$RC4"
+  ip -n "$NS_C" -6 route add default via "$RC6"
+  ip -n "$NS_S" route add default via "$RS4"
+  ip -n "$NS_S" -6 route add default via "$RS6"
+  in_ns "$NS_R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+  # Fixed neighbour entries: no ARP/ND delay in front of the first SYN, same timing every run.
+  ip -n "$NS_C" neigh replace "$RC4" lladdr "$MAC_RC" dev eth0 nud permanent
+  ip -n "$NS_C" neigh replace "$RC6" lladdr "$MAC_RC" dev eth0 nud permanent
+  ip -n "$NS_R" neigh replace "$C4" lladdr "$MAC_C" dev c0 nud permanent
+  ip -n "$NS_R" neigh replace "$C6" lladdr "$MAC_C" dev c0 nud permanent
+  ip -n "$NS_R" neigh replace "$S4" lladdr "$MAC_S" dev s0 nud permanent
+  ip -n "$NS_R" neigh replace "$S6" lladdr "$MAC_S" dev s0 nud permanent
+  ip -n "$NS_S" neigh replace "$RS4" lladdr "$MAC_RS" dev eth0 nud permanent
+  ip -n "$NS_S" neigh replace "$RS6" lladdr "$MAC_RS" dev eth0 nud permanent
+  # Two SYN retries (SYN at 0 s, 1 s, 3 s; connect() gives up at about 7 s) keep the
+  # unanswered-SYN sample short. Only the client namespace is changed.
+  in_ns "$NS_C" sysctl -qw net.ipv4.tcp_syn_retries=2
+  # Linux 6.5+ retransmits the first SYNs at a fixed 1 s (tcp_syn_linear_timeouts, default 4);
+  # turn that off so the retries show the classic exponential backoff (RFC 6298: 1 s, 2 s).
+  if in_ns "$NS_C" test -e /proc/sys/net/ipv4/tcp_syn_linear_timeouts; then
+    in_ns "$NS_C" sysctl -qw net.ipv4.tcp_syn_linear_timeouts=0
+  fi
+}
+
+reset_scenario() {
+  rm -rf "$SYNC"
+  mkdir -p "$SYNC"
+  chmod 777 "$SYNC"
+  in_ns "$NS_R" iptables -F FORWARD
+  in_ns "$NS_R" ip6tables -F FORWARD
+}
+
+# cap_start ID NS IFACE FILE [tcpdump options...]: start tcpdump and wait until it listens.
+cap_start() {
+  local id=$1 ns=$2 iface=$3 file=$4
+  shift 4
+  rm -f "$file"
+  timeout 90 ip netns exec "$ns" tcpdump -Z root -i "$iface" -nn --immediate-mode -U -c 500 \
+    -w "$file" "$@" tcp >"$WORK/cap-$id.log" 2>&1 &
+  CAP_PID[$id]=$!
+  PIDS+=("$!")
+  wait_log "$WORK/cap-$id.log" "listening on"
+}
+
+# dumpcap_start ID NS IFACE FILE: a pcapng capture (tcpdump 4.99 writes pcap only).
+dumpcap_start() {
+  local id=$1 ns=$2 iface=$3 file=$4
+  rm -f "$file"
+  timeout 90 ip netns exec "$ns" dumpcap -q -i "$iface" -f tcp -a duration:80 -c 500 -w "$file" \
+    >"$WORK/cap-$id.log" 2>&1 &
+  CAP_PID[$id]=$!
+  PIDS+=("$!")
+  # dumpcap -q prints nothing when ready; wait for the file header to be written.
+  local i
+  for ((i = 0; i < 250; i++)); do
+    [[ -s $file ]] && { sleep 0.2; return 0; }
+    sleep 0.02
+  done
+  log "dumpcap did not start"
+  cat "$WORK/cap-$id.log" >&2
+  return 1
+}
+
+cap_stop() {
+  local id=$1
+  local pid=${CAP_PID[$id]}
+  kill -INT "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset "CAP_PID[$id]"
+}
+
+# server NS IP PORT STEPS [peer.py options...]: start a server in the background, wait until it listens.
+server() {
+  local ns=$1 ip=$2 port=$3 steps=$4
+  shift 4
+  timeout 60 ip netns exec "$ns" python3 "$PEER" server --listen "$ip" --port "$port" \
+    --sync "$SYNC" --steps "$steps" "$@" >>"$WORK/peers.log" 2>&1 &
+  SRV_PID=$!
+  PIDS+=("$!")
+  wait_for "$SYNC/listening-$port" || return 1
+}
+
+# client BIND SPORT CONNECT PORT STEPS [peer.py options...]: run a client in the background.
+client() {
+  local bind=$1 sport=$2 dst=$3 port=$4 steps=$5
+  shift 5
+  timeout 60 ip netns exec "$NS_C" python3 "$PEER" client --bind "$bind" --sport "$sport" \
+    --connect "$dst" --port "$port" --sync "$SYNC" --steps "$steps" "$@" >>"$WORK/peers.log" 2>&1 &
+  CLI_PID=$!
+  PIDS+=("$!")
+}
+
+# finish PID...: wait for peer processes; any failure fails the attempt.
+finish() {
+  local pid rc=0
+  for pid in "$@"; do
+    wait "$pid" || rc=$?
+  done
+  return "$rc"
+}
+
+# shape FILE CLIENT_PORT: one token per TCP segment, "<C|S>:<flags>[+]", flags from S R F P A
+# ("+" when the segment carries payload), e.g. "C:S S:SA C:A C:PA+ S:A".
+shape() {
+  tshark -r "$1" -T fields -E separator=' ' -e tcp.srcport -e tcp.flags.syn -e tcp.flags.reset \
+    -e tcp.flags.fin -e tcp.flags.push -e tcp.flags.ack -e tcp.len 2>/dev/null |
+    awk -v c="$2" '
+      function on(v) { return v == "1" || v == "True" }
+      {
+        t = ($1 == c) ? "C:" : "S:"
+        f = ""
+        if (on($2)) f = f "S"; if (on($3)) f = f "R"; if (on($4)) f = f "F"
+        if (on($5)) f = f "P"; if (on($6)) f = f "A"; if ($7 + 0 > 0) f = f "+"
+        printf "%s%s%s", (NR > 1 ? " " : ""), t, f
+      }'
+}
+
+# count FILE FILTER: frames matching a Wireshark display filter (sequence analysis on).
+count() {
+  tshark -r "$1" -o tcp.analyze_sequence_numbers:TRUE -Y "$2" 2>/dev/null | wc -l
+}
+
+# check NAME FILE CLIENT_PORT REGEX: the capture's shape must match REGEX (anchored).
+check() {
+  local name=$1 file=$2 cport=$3 re=$4 s
+  s=$(shape "$file" "$cport")
+  if [[ $s =~ ^${re}$ ]]; then
+    log "$name: ok: $s"
+    return 0
+  fi
+  log "$name: unexpected shape: $s"
+  log "$name: wanted: $re"
+  return 1
+}
+
+# keep FILE...: cross-check fresh captures against their hand-written expectations (tshark's
+# stream count and tcp.completeness), then move them from the work directory into samples/.
+keep() {
+  local f expect
+  for f in "$@"; do
+    expect=$ROOT/samples/${f%.*}.expect.json
+    if [[ -f $expect ]] && ! python3 "$CROSSCHECK" "$WORK/$f" "$expect"; then
+      log "$f: does not match $expect"
+      return 1
+    fi
+  done
+  for f in "$@"; do
+    install -m 644 "$WORK/$f" "$OUT/$f"
+  done
+}
+
+HS='C:S S:SA C:A'          # three-way handshake
+# A 100-byte request, its ACK alone (quick ACK at connection start), a 100-byte response, its ACK.
+RR='C:PA\+ S:A S:PA\+ C:A'
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios. Each writes its capture(s) into $WORK, checks the shape, and returns non-zero to be
+# retried. Client ports are fixed (bind before connect) so the expectations name stable 4-tuples.
+
+# Client sends a request, reads the response and closes; the server closes as soon as it reads
+# EOF, so its FIN carries the ACK of the client's FIN. Captured four ways in the same run on the
+# client's side: pcap (EN10MB, microseconds), pcap with nanoseconds, `-i any` (LINUX_SLL2), pcapng.
+sc_close_by_client() {
+  cap_start a "$NS_C" eth0 "$WORK/close-by-client.pcap" || return 1
+  cap_start b "$NS_C" eth0 "$WORK/close-by-client-nano.pcap" --time-stamp-precision=nano || return 1
+  cap_start c "$NS_C" any "$WORK/close-by-client-sll2.pcap" || return 1
+  dumpcap_start d "$NS_C" eth0 "$WORK/close-by-client-pcapng.pcapng" || return 1
+  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof close" || return 1
+  client "$C4" 40001 "$S4" "$SPORT" "send:100 recv:100 close"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a; cap_stop b; cap_stop c; cap_stop d
+  local f
+  for f in close-by-client.pcap close-by-client-nano.pcap close-by-client-sll2.pcap close-by-client-pcapng.pcapng; do
+    check "$f" "$WORK/$f" 40001 "$HS $RR C:FA S:FA C:A" || return 1
+  done
+  [[ $(capinfos_type "$WORK/close-by-client-sll2.pcap") == *"cooked-mode capture v2"* ]] || { log "sll2: wrong link type"; return 1; }
+  keep close-by-client.pcap close-by-client-nano.pcap close-by-client-sll2.pcap close-by-client-pcapng.pcapng
+}
+
+capinfos_type() {
+  capinfos -E "$1" 2>/dev/null | sed -n 's/^File encapsulation: *//p'
+}
+
+# The server sends its response and closes first; the client closes on EOF (FIN+ACK merged).
+# Captured on the server's side.
+sc_close_by_server() {
+  cap_start a "$NS_S" eth0 "$WORK/close-by-server.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 close" || return 1
+  client "$C4" 40002 "$S4" "$SPORT" "send:100 recv:100 eof close"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  check close-by-server "$WORK/close-by-server.pcap" 40002 \
+    "$HS $RR S:FA C:FA S:A" || return 1
+  keep close-by-server.pcap
+}
+
+# Handshake, no data, client closes; the server closes on EOF at once: its FIN carries the ACK.
+sc_close_three_way() {
+  cap_start a "$NS_C" eth0 "$WORK/close-three-way.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "eof close" || return 1
+  client "$C4" 40003 "$S4" "$SPORT" "sleep:0.1 close"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  check close-three-way "$WORK/close-three-way.pcap" 40003 "$HS C:FA S:FA C:A" || return 1
+  keep close-three-way.pcap
+}
+
+# As close-by-client, but the server sleeps 200 ms after reading EOF before close(): its delayed
+# ACK (about 40 ms) goes out alone first, then its FIN.
+sc_close_four_way() {
+  cap_start a "$NS_C" eth0 "$WORK/close-four-way.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof sleep:0.2 close" || return 1
+  client "$C4" 40004 "$S4" "$SPORT" "send:100 recv:100 close"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  check close-four-way "$WORK/close-four-way.pcap" 40004 "$HS $RR C:FA S:A S:FA C:A" || return 1
+  keep close-four-way.pcap
+}
+
+# The client sends a request and shuts down its sending side; the server acknowledges the FIN
+# (it waits 200 ms so the ACK goes alone), then still sends three 1000-byte replies, then closes.
+sc_half_close() {
+  cap_start a "$NS_C" eth0 "$WORK/half-close.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "recv:100 eof sleep:0.2 send:1000 sleep:0.1 send:1000 sleep:0.1 send:1000 close" || return 1
+  client "$C4" 40005 "$S4" "$SPORT" "send:100 shut eof close"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  check half-close "$WORK/half-close.pcap" 40005 \
+    "$HS C:PA\\+ (S:A )?C:FA S:A S:PA\\+ C:A S:PA\\+ C:A S:PA\\+ C:A S:FA C:A" || return 1
+  keep half-close.pcap
+}
+
+# The client sets SO_LINGER {on, 0} and closes after the exchange: RST instead of FIN.
+sc_rst_linger() {
+  cap_start a "$NS_C" eth0 "$WORK/rst-linger0.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 reset" || return 1
+  client "$C4" 40006 "$S4" "$SPORT" "send:100 recv:100 linger0 close"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  check rst-linger0 "$WORK/rst-linger0.pcap" 40006 "$HS $RR C:RA" || return 1
+  keep rst-linger0.pcap
+}
+
+# The server accepts, never reads the client's request and closes 200 ms later: Linux answers
+# close() with unread data in the receive buffer by RST (RFC 9293 3.6.1 / RFC 2525 2.17).
+sc_rst_unread() {
+  cap_start a "$NS_C" eth0 "$WORK/rst-unread-data.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "sleep:0.2 close" || return 1
+  client "$C4" 40007 "$S4" "$SPORT" "send:100 reset"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  check rst-unread-data "$WORK/rst-unread-data.pcap" 40007 "$HS C:PA\\+ S:A S:RA" || return 1
+  keep rst-unread-data.pcap
+}
+
+# Nothing listens on port 8081: the server's kernel answers the SYN with RST+ACK.
+sc_refused() {
+  cap_start a "$NS_C" eth0 "$WORK/refused.pcap" || return 1
+  client "$C4" 40008 "$S4" 8081 "" --expect-refused
+  finish "$CLI_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  check refused "$WORK/refused.pcap" 40008 "C:S S:RA" || return 1
+  keep refused.pcap
+}
+
+# The router drops every SYN to the server. With tcp_syn_retries=2 the client sends its SYN at
+# 0 s, 1 s and 3 s and gives up at about 7 s; the capture stops at about 4.5 s, after the last
+# retry and while the client still waits in SYN_SENT.
+sc_unanswered() {
+  in_ns "$NS_R" iptables -A FORWARD -d "$S4" -p tcp --dport "$SPORT" --syn -j DROP
+  server "$NS_S" "$S4" "$SPORT" "" --accepts 0 || return 1
+  cap_start a "$NS_C" eth0 "$WORK/syn-unanswered.pcap" || return 1
+  client "$C4" 40009 "$S4" "$SPORT" "" --expect-timeout
+  sleep 4.5
+  cap_stop a
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  check syn-unanswered "$WORK/syn-unanswered.pcap" 40009 "C:S C:S C:S" || return 1
+  keep syn-unanswered.pcap
+}
+
+# The router drops the client's final ACK once: the first pure ACK from the client after the
+# server's FIN (iptables `recent` remembers the server's FIN; `quota` lets the rule match one
+# 52-byte ACK only). The server retransmits its FIN; the client, in TIME_WAIT, ACKs it again.
+# Two captures of the same run: client side (sees the lost ACK leave) and server side (never sees it).
+sc_final_ack_lost() {
+  in_ns "$NS_R" iptables -A FORWARD -s "$S4" -d "$C4" -p tcp --sport "$SPORT" --dport 40010 \
+    --tcp-flags FIN FIN -m recent --name tskfin --set
+  in_ns "$NS_R" iptables -A FORWARD -s "$C4" -d "$S4" -p tcp --sport 40010 --dport "$SPORT" \
+    --tcp-flags ALL ACK -m recent --name tskfin --rdest --rcheck -m quota --quota 80 -j DROP
+  cap_start a "$NS_C" eth0 "$WORK/final-ack-lost-client-side.pcap" || return 1
+  cap_start b "$NS_S" eth0 "$WORK/final-ack-lost-server-side.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof close" || return 1
+  client "$C4" 40010 "$S4" "$SPORT" "send:100 recv:100 close"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 1.5
+  cap_stop a; cap_stop b
+  in_ns "$NS_R" iptables -F FORWARD
+  check final-ack-lost-client-side "$WORK/final-ack-lost-client-side.pcap" 40010 \
+    "$HS $RR C:FA S:FA C:A S:FA C:A" || return 1
+  check final-ack-lost-server-side "$WORK/final-ack-lost-server-side.pcap" 40010 \
+    "$HS $RR C:FA S:FA S:FA C:A" || return 1
+  keep final-ack-lost-client-side.pcap final-ack-lost-server-side.pcap
+}
+
+# The router drops the server's first SYN-ACK (`quota` passes a second 60-byte SYN-ACK). About
+# 1 s later both timers fire: the server's SYN-ACK timer retransmits it (this one gets through)
+# and, crossing it, the client retransmits its SYN, which the server answers with a third SYN-ACK;
+# the client ACKs both SYN-ACKs. Captured on both sides in one run.
+sc_synack_lost() {
+  in_ns "$NS_R" iptables -A FORWARD -s "$S4" -d "$C4" -p tcp --sport "$SPORT" --dport 40011 \
+    --tcp-flags SYN,ACK SYN,ACK -m quota --quota 100 -j DROP
+  cap_start a "$NS_C" eth0 "$WORK/synack-lost-client-side.pcap" || return 1
+  cap_start b "$NS_S" eth0 "$WORK/synack-lost-server-side.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof close" || return 1
+  client "$C4" 40011 "$S4" "$SPORT" "send:100 recv:100 close"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a; cap_stop b
+  in_ns "$NS_R" iptables -F FORWARD
+  check synack-lost-client-side "$WORK/synack-lost-client-side.pcap" 40011 \
+    "C:S C:S S:SA C:A S:SA C:A $RR C:FA S:FA C:A" || return 1
+  check synack-lost-server-side "$WORK/synack-lost-server-side.pcap" 40011 \
+    "C:S S:SA S:SA C:S S:SA C:A C:A $RR C:FA S:FA C:A" || return 1
+  keep synack-lost-client-side.pcap synack-lost-server-side.pcap
+}
+
+# Both applications call shutdown(SHUT_WR) at the same scheduled instant while every frame takes
+# 50 ms through the router (a userspace delay line: this kernel has no netem), so the two FINs
+# cross in flight: each side sends its FIN before it has seen the other's.
+sc_simultaneous_close() {
+  in_ns "$NS_R" iptables -A FORWARD -j DROP
+  in_ns "$NS_R" ip6tables -A FORWARD -j DROP
+  timeout 30 ip netns exec "$NS_R" python3 "$DELAY" --delay 0.05 --duration 8 --ready "$SYNC/delay-ready" \
+    --port "c0,$MAC_RC,$MAC_C,10.99.1.0/24" --port "s0,$MAC_RS,$MAC_S,10.99.2.0/24" \
+    >>"$WORK/peers.log" 2>&1 &
+  local delay_pid=$!
+  PIDS+=("$delay_pid")
+  wait_for "$SYNC/delay-ready" || return 1
+  cap_start a "$NS_C" eth0 "$WORK/simultaneous-close.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 mark:ready atfile:closeat shut eof close" || return 1
+  client "$C4" 40012 "$S4" "$SPORT" "send:100 recv:100 atfile:closeat shut eof close"
+  wait_for "$SYNC/ready" || return 1
+  sleep 0.3 # let the last data ACK arrive (50 ms each way)
+  python3 -c 'import time; print(f"{time.time() + 0.3:.6f}")' >"$SYNC/closeat.tmp"
+  mv "$SYNC/closeat.tmp" "$SYNC/closeat"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.5
+  cap_stop a
+  kill -TERM "$delay_pid" 2>/dev/null || true
+  wait "$delay_pid" 2>/dev/null || true
+  in_ns "$NS_R" iptables -F FORWARD
+  in_ns "$NS_R" ip6tables -F FORWARD
+  check simultaneous-close "$WORK/simultaneous-close.pcap" 40012 \
+    "$HS $RR C:FA S:FA C:A S:A" || return 1
+  # The server's FIN must not acknowledge the client's FIN (else it is a merged close).
+  local fin_ack cfin_seq
+  cfin_seq=$(tshark -r "$WORK/simultaneous-close.pcap" -Y "tcp.flags.fin==1 && tcp.srcport==40012" \
+    -T fields -e tcp.seq_raw 2>/dev/null | head -1)
+  fin_ack=$(tshark -r "$WORK/simultaneous-close.pcap" -Y "tcp.flags.fin==1 && tcp.srcport==$SPORT" \
+    -T fields -e tcp.ack_raw 2>/dev/null | head -1)
+  if [[ $fin_ack != "$cfin_seq" ]]; then
+    log "simultaneous-close: server FIN acks $fin_ack, client FIN seq $cfin_seq: not crossed"
+    return 1
+  fi
+  keep simultaneous-close.pcap
+}
+
+# The server closes first (it holds TIME_WAIT); the client closes on EOF, then reconnects from the
+# same port 40013 at once. The SYN reaches the server's TIME_WAIT socket, whose ISN/timestamp
+# checks accept it (RFC 6191), and a second connection on the same 4-tuple runs. Server side.
+sc_time_wait_reuse() {
+  local steps_s="recv:100 send:100 close" steps_c="send:100 recv:100 eof close"
+  cap_start a "$NS_S" eth0 "$WORK/time-wait-reuse.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "$steps_s" --accepts 2 || return 1
+  client "$C4" 40013 "$S4" "$SPORT" "$steps_c" --reuseaddr
+  finish "$CLI_PID" || return 1
+  sleep 0.2
+  in_ns "$NS_S" ss -tan state time-wait | grep -q ':40013 ' || { log "no server TIME_WAIT for 40013"; return 1; }
+  client "$C4" 40013 "$S4" "$SPORT" "$steps_c" --reuseaddr
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  local one="$HS $RR S:FA C:FA S:A"
+  check time-wait-reuse "$WORK/time-wait-reuse.pcap" 40013 "$one $one" || return 1
+  keep time-wait-reuse.pcap
+}
+
+# The client closes first and holds TIME_WAIT; 1.5 s later it connects again from the same port
+# 40019. With SO_REUSEADDR and net.ipv4.tcp_tw_reuse=1 (client namespace only) Linux takes over
+# its own TIME_WAIT socket once it is more than 1 s old (the timestamps protect the new
+# connection, RFC 7323 5.8) and starts the new ISN above the old SND.NXT. Client side.
+sc_time_wait_reuse_client() {
+  in_ns "$NS_C" sysctl -qw net.ipv4.tcp_tw_reuse=1
+  cap_start a "$NS_C" eth0 "$WORK/time-wait-reuse-client.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof close" --accepts 2 || return 1
+  client "$C4" 40019 "$S4" "$SPORT" "send:100 recv:100 close" --reuseaddr
+  finish "$CLI_PID" || return 1
+  sleep 1.5
+  in_ns "$NS_C" ss -tan state time-wait | grep -q ':40019 ' || { log "no TIME_WAIT on 40019"; return 1; }
+  client "$C4" 40019 "$S4" "$SPORT" "send:100 recv:100 close" --reuseaddr
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  local one="$HS $RR C:FA S:FA C:A"
+  check time-wait-reuse-client "$WORK/time-wait-reuse-client.pcap" 40019 "$one $one" || return 1
+  keep time-wait-reuse-client.pcap
+}
+
+# Keep-alive: after one exchange the client stays idle 3.5 s with TCP_KEEPIDLE=1 and
+# TCP_KEEPINTVL=1: three probes (one byte below snd.nxt, no data), each ACKed by the server.
+sc_keepalive() {
+  cap_start a "$NS_C" eth0 "$WORK/keepalive.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof close" || return 1
+  client "$C4" 40014 "$S4" "$SPORT" "keepalive:1,1,5 send:100 recv:100 sleep:3.5 close"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  check keepalive "$WORK/keepalive.pcap" 40014 "$HS $RR C:A S:A C:A S:A C:A S:A C:FA S:FA C:A" || return 1
+  [[ $(count "$WORK/keepalive.pcap" tcp.analysis.keep_alive) -eq 3 ]] || { log "keepalive: not 3 probes"; return 1; }
+  keep keepalive.pcap
+}
+
+# A normal IPv6 connection over fd99::: request, response, client closes, server closes on EOF.
+sc_ipv6() {
+  cap_start a "$NS_C" eth0 "$WORK/ipv6-close.pcap" || return 1
+  server "$NS_S" "$S6" "$SPORT" "recv:100 send:100 eof close" || return 1
+  client "$C6" 40015 "$S6" "$SPORT" "send:100 recv:100 close"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  check ipv6-close "$WORK/ipv6-close.pcap" 40015 "$HS $RR C:FA S:FA C:A" || return 1
+  keep ipv6-close.pcap
+}
+
+# The capture stops while the connection is open (after one exchange); it closes afterwards, unseen.
+sc_open_at_end() {
+  cap_start a "$NS_C" eth0 "$WORK/open-at-end.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof close" || return 1
+  client "$C4" 40016 "$S4" "$SPORT" "send:100 recv:100 mark:exchanged wait:stopped close"
+  wait_for "$SYNC/exchanged" || return 1
+  sleep 0.3
+  cap_stop a
+  touch "$SYNC/stopped"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  check open-at-end "$WORK/open-at-end.pcap" 40016 "$HS $RR" || return 1
+  keep open-at-end.pcap
+}
+
+# The client shuts down its sending side; the server reads EOF and never closes. The capture stops
+# with the client in FIN_WAIT_2 and the server in CLOSE_WAIT.
+sc_close_wait_at_end() {
+  cap_start a "$NS_C" eth0 "$WORK/fin-wait-2-close-wait.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof mark:server-eof wait:stopped" || return 1
+  client "$C4" 40017 "$S4" "$SPORT" "send:100 recv:100 shut wait:stopped close"
+  wait_for "$SYNC/server-eof" || return 1
+  sleep 0.3 # the server's delayed ACK of the FIN (about 40 ms)
+  cap_stop a
+  touch "$SYNC/stopped"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  check fin-wait-2-close-wait "$WORK/fin-wait-2-close-wait.pcap" 40017 "$HS $RR C:FA S:A" || return 1
+  keep fin-wait-2-close-wait.pcap
+}
+
+# The capture starts after the handshake: the client connects, then the script starts tcpdump,
+# then the client sends its request; the rest is as close-by-client.
+sc_midstream() {
+  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof close" || return 1
+  client "$C4" 40018 "$S4" "$SPORT" "wait:capturing send:100 recv:100 close"
+  wait_for "$SYNC/connected-40018" || return 1
+  sleep 0.2
+  cap_start a "$NS_C" eth0 "$WORK/midstream-start.pcap" || return 1
+  touch "$SYNC/capturing"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  check midstream-start "$WORK/midstream-start.pcap" 40018 "$RR C:FA S:FA C:A" || return 1
+  keep midstream-start.pcap
+}
+
+SCENARIOS=(close-by-client close-by-server close-three-way close-four-way half-close rst-linger0
+  rst-unread-data refused syn-unanswered final-ack-lost synack-lost simultaneous-close
+  time-wait-reuse time-wait-reuse-client keepalive ipv6-close open-at-end fin-wait-2-close-wait midstream-start)
+
+# stop_children: end every process this script started (by pid) and forget them.
+stop_children() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  PIDS=()
+  CAP_PID=()
+}
+
+run_scenario() {
+  local name=$1 fn attempt
+  fn=sc_${name//-/_}
+  case $name in
+    rst-unread-data) fn=sc_rst_unread ;;
+    syn-unanswered) fn=sc_unanswered ;;
+    ipv6-close) fn=sc_ipv6 ;;
+    fin-wait-2-close-wait) fn=sc_close_wait_at_end ;;
+    midstream-start) fn=sc_midstream ;;
+    rst-linger0) fn=sc_rst_linger ;;
+  esac
+  declare -F "$fn" >/dev/null || { log "unknown scenario $name (known: ${SCENARIOS[*]})"; return 2; }
+  for ((attempt = 1; attempt <= MAX_ATTEMPTS; attempt++)); do
+    log "== $name (attempt $attempt)"
+    # A fresh network per attempt: no TIME_WAIT or conntrack state carries over.
+    setup_net
+    reset_scenario
+    if "$fn"; then
+      stop_children
+      return 0
+    fi
+    log "$name: attempt $attempt failed"
+    stop_children
+  done
+  log "$name: giving up after $MAX_ATTEMPTS attempts"
+  return 1
+}
+
+main() {
+  local names=("$@")
+  [[ ${#names[@]} -gt 0 ]] || names=("${SCENARIOS[@]}")
+  mkdir -p "$OUT"
+  local name failed=()
+  for name in "${names[@]}"; do
+    if ! run_scenario "$name"; then failed+=("$name"); fi
+  done
+  if [[ ${#failed[@]} -gt 0 ]]; then
+    log "FAILED: ${failed[*]}"
+    return 1
+  fi
+  log "all done: ${names[*]}"
+}
+
+main "$@"
