@@ -1,0 +1,225 @@
+/**
+ * `tcpshake [analyze] <capture...>`: the default command. Reads the captures, rebuilds every TCP
+ * connection and prints the report as text, json, ndjson, csv or a Zeek conn.log.
+ */
+import type { Argv } from 'yargs';
+import { analyze, type AnalyzeOptions } from '../analyze.js';
+import type { CaptureReport, ConnectionReport, Report } from '../report/model.js';
+import { compileFilter } from '../report/filter.js';
+import { FindingsCollector, computeFindings } from '../report/findings.js';
+import { EXIT, exitCode, failOnEmpty, failOnFindings, failOnMatches, parseFailOn, type FailOn } from '../report/exitcode.js';
+import { renderText } from '../report/text.js';
+import { writeJsonReport } from '../report/json-stream.js';
+import { ndjsonConnection, ndjsonEvent, ndjsonSummary } from '../report/ndjson.js';
+import { assertNever } from '../util/assert.js';
+import { renderCsv } from '../report/csv.js';
+import { renderZeek } from '../report/zeek.js';
+import { addToSummary, emptySummary, summarize } from '../report/summary.js';
+import { splitList } from '../report/filter.js';
+import type { CliCommand } from './command.js';
+import type { CliIO } from './io.js';
+import { useColor } from './io.js';
+import { analyzeOptionsFrom, captureInputs, colorOption, filterFrom, filterOptions, trackerOptions } from './options.js';
+import { captureErrorLine, inputErrorLine, warningLine } from './errors.js';
+import { progressReporter } from './progress.js';
+
+export const OUTPUT_FORMATS = ['text', 'json', 'ndjson', 'csv', 'zeek'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** Connections in the order of their first frame (by time first when several files are merged). */
+export function inCaptureOrder(connections: ConnectionReport[], multiFile: boolean): ConnectionReport[] {
+  return connections.slice().sort((a, b) =>
+    multiFile
+      ? a.start - b.start || (a.firstFile ?? 0) - (b.firstFile ?? 0) || a.firstFrame - b.firstFrame || a.id - b.id
+      : a.firstFrame - b.firstFrame || a.id - b.id,
+  );
+}
+
+/** Warnings, then a read error for each capture that stopped early, on stderr. */
+export function reportCaptureProblems(captures: readonly CaptureReport[], io: CliIO): void {
+  for (const c of captures) for (const w of c.warnings) io.err(warningLine(w));
+  for (const c of captures) if (c.error) io.err(captureErrorLine(c.error));
+}
+
+/**
+ * Runs analyze() and turns a rejection into the exit-3 message (unreadable input) — or, for anything
+ * that is not about the input, an internal-error message, since that is a bug in tcpshake.
+ */
+export async function analyzeOrFail(
+  inputs: Parameters<typeof analyze>[0],
+  options: AnalyzeOptions,
+  io: CliIO,
+): Promise<Report | { exit: number }> {
+  try {
+    return await analyze(inputs, options);
+  } catch (e) {
+    const line = inputErrorLine(e);
+    if (line !== null) {
+      io.err(line);
+      return { exit: EXIT.input };
+    }
+    if (e instanceof Error && e.name === 'OutputClosed') throw e;
+    io.err(`tcpshake: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return { exit: 70 };
+  }
+}
+
+function builder(y: Argv): Argv {
+  return colorOption(
+    filterOptions(
+      trackerOptions(
+        y
+          .positional('captures', {
+            describe: 'pcap or pcapng files (optionally gzipped); - reads standard input',
+            type: 'string',
+            demandOption: true,
+          })
+          .option('format', {
+            alias: 'f',
+            choices: OUTPUT_FORMATS,
+            describe: 'output format',
+            defaultDescription: 'text',
+            group: 'Output:',
+          })
+          .option('events', {
+            type: 'boolean',
+            describe: 'print each event as it happens, one JSON object per line (with --format ndjson: interleaved)',
+            group: 'Output:',
+          })
+          .option('fail-on', {
+            type: 'string',
+            describe: 'exit 1 when a connection has one of these handshake/close/event kinds, or a finding of this kind',
+            group: 'Output:',
+          })
+          .check((argv) => {
+            const f = argv['fail-on'] as string | string[] | undefined;
+            if (f !== undefined) parseFailOn(([] as string[]).concat(f));
+            const fmt = argv['format'] as OutputFormat | undefined;
+            if (argv['events'] && fmt !== undefined && fmt !== 'text' && fmt !== 'ndjson') {
+              throw new Error('--events writes JSON lines: combine it with --format ndjson or none');
+            }
+            return true;
+          }),
+      ),
+    ),
+  )
+    .example('$0 x.pcap', 'how every TCP connection opened and ended')
+    .example('$0 --handshake refused,unanswered x.pcapng', 'only the failed connection attempts')
+    .example('$0 -f csv --net 10.0.0.0/8 a.pcap b.pcap', 'two captures merged by time, as CSV')
+    .example('tcpdump -w - port 443 | $0 --events -', 'watch handshakes and closes live')
+    .example('$0 -f zeek x.pcap | zeek-cut conn_state', 'a Zeek conn.log')
+    .example('$0 --fail-on reset,refused x.pcap', 'exit 1 if a connection was reset or refused');
+}
+
+async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
+  const inputs = captureInputs(argv['captures'] as string[], io);
+  const format = (argv['format'] as OutputFormat | undefined) ?? 'text';
+  const filter = filterFrom(argv);
+  const compiled = compileFilter(filter);
+  const failOnRaw = argv['fail-on'] as string | string[] | undefined;
+  const failOn: FailOn = parseFailOn(failOnRaw === undefined ? [] : splitList(([] as string[]).concat(failOnRaw)));
+  const color = useColor(io, argv['color'] as boolean | undefined);
+  const events = argv['events'] === true;
+  const streaming = format === 'ndjson' || events;
+
+  const options = analyzeOptionsFrom(argv);
+  const progress = progressReporter(io);
+  if (progress.onProgress) options.onProgress = progress.onProgress;
+
+  let failed = false;
+  const collector = new FindingsCollector();
+  const streamed = emptySummary();
+  // What tripped --fail-on, for the message on stderr (capped).
+  const tripped: string[] = [];
+  let trippedCount = 0;
+  const noteFailures = (c: ConnectionReport): void => {
+    const why = failOnMatches(failOn, c);
+    if (why.length === 0) return;
+    failed = true;
+    trippedCount++;
+    if (tripped.length < 10) tripped.push(`#${c.id} (${why.join(', ')})`);
+  };
+  const reportFailures = (findingHits: string[]): void => {
+    if (findingHits.length) failed = true;
+    if (!failed) return;
+    const parts = [...tripped];
+    if (trippedCount > tripped.length) parts.push(`and ${trippedCount - tripped.length} more connections`);
+    parts.push(...findingHits);
+    io.err(`tcpshake: --fail-on matched: ${parts.join(', ')}\n`);
+  };
+
+  if (streaming) {
+    // Connections are written (or counted) as soon as they are over and then dropped.
+    options.keepConnections = false;
+    options.onConnection = (c) => {
+      if (!compiled.matches(c)) return;
+      addToSummary(streamed, c);
+      collector.add(c);
+      if (!failOnEmpty(failOn)) noteFailures(c);
+      if (format === 'ndjson') io.out(ndjsonConnection(c));
+    };
+  }
+  if (events) {
+    const kinds = filter.events;
+    options.onEvent = (e, c) => {
+      if (!compiled.matchesEndpoints(c.id, c.client, c.server)) return;
+      if (kinds && !kinds.includes(e.kind)) return;
+      io.out(ndjsonEvent(e, c));
+    };
+  }
+
+  const result = await analyzeOrFail(inputs, options, io);
+  progress.done();
+  if ('exit' in result) return result.exit;
+  const report = result;
+
+  if (streaming) {
+    const findings = collector.result();
+    if (format === 'ndjson') {
+      // The summary describes the connections written above (all of them when no filter).
+      io.out(ndjsonSummary({ ...report, summary: streamed }, findings));
+    }
+    reportCaptureProblems(report.captures, io);
+    reportFailures(failOnFindings(failOn, findings));
+    return exitCode({ captures: report.captures, failed });
+  }
+
+  const all = inCaptureOrder(report.connections, report.captures.length > 1);
+  const shown = compiled.empty ? all : all.filter((c) => compiled.matches(c));
+  const shownReport: Report = { ...report, connections: shown, summary: compiled.empty ? report.summary : summarize(shown) };
+  const findings = computeFindings(shownReport);
+  if (!failOnEmpty(failOn)) for (const c of shown) noteFailures(c);
+
+  switch (format) {
+    case 'text': {
+      const opts: Parameters<typeof renderText>[1] = { color, findings, details: filter.ids !== undefined };
+      if (!compiled.empty) opts.totalConnections = all.length;
+      if (io.columns) opts.width = Math.min(io.columns, 120);
+      io.out(renderText(shownReport, opts));
+      break;
+    }
+    case 'json':
+      // Written connection by connection: the same bytes as renderJson(), without one giant string
+      // (a report of 200,000 connections is past V8's longest string).
+      writeJsonReport(shownReport, (chunk) => io.out(chunk), findings);
+      break;
+    case 'csv':
+      io.out(renderCsv(shown));
+      break;
+    case 'zeek':
+      io.out(renderZeek(shownReport));
+      break;
+    default:
+      assertNever(format, 'output format');
+  }
+  reportCaptureProblems(report.captures, io);
+  reportFailures(failOnFindings(failOn, findings));
+  return exitCode({ captures: report.captures, failed });
+}
+
+export const analyzeCommand: CliCommand = {
+  command: ['analyze <captures..>', '$0 <captures..>'],
+  describe: 'report how every TCP connection in the captures opened and ended',
+  builder,
+  run,
+};

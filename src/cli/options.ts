@@ -1,0 +1,90 @@
+/**
+ * Option groups shared by commands (analyze, ladder, and the check/report commands registered in
+ * commands.ts): inputs, tracker settings, connection filters. Each group is a builder plus a
+ * function turning the parsed values into library options.
+ */
+import type { Argv } from 'yargs';
+import type { AnalyzeOptions, CaptureInput } from '../analyze.js';
+import { parseFilter, type ConnectionFilter } from '../report/filter.js';
+import { STDIN_TOKEN, type CliIO } from './io.js';
+import { UsageError } from './errors.js';
+
+/** Positional `<capture...>`; `-` is standard input (at most once). */
+export function captureInputs(captures: readonly string[], io: CliIO): CaptureInput[] {
+  const isStdin = (c: string): boolean => c === '-' || c === STDIN_TOKEN;
+  if (captures.filter(isStdin).length > 1) throw new UsageError('standard input (-) can be read only once');
+  return captures.map((c) => (isStdin(c) ? { name: '-', stream: io.stdin } : c));
+}
+
+/** True when the positional names standard input. */
+export function isStdinArg(c: string): boolean {
+  return c === '-' || c === STDIN_TOKEN;
+}
+
+export function trackerOptions<T>(y: Argv<T>) {
+  return y
+    .option('msl', {
+      type: 'number',
+      default: 30,
+      describe: 'maximum segment lifetime in seconds of capture time; TIME_WAIT lasts 2×MSL',
+      group: 'Tracking:',
+    })
+    .option('idle-timeout', {
+      type: 'number',
+      describe: 'expire connections idle for this many seconds of capture time (default: never)',
+      group: 'Tracking:',
+    })
+    .check((argv) => {
+      const msl = argv['msl'] as number | undefined;
+      if (msl !== undefined && (!Number.isFinite(msl) || msl < 0)) throw new Error(`--msl must be a number of seconds ≥ 0, not ${String(argv['msl'])}`);
+      const idle = argv['idle-timeout'] as number | undefined;
+      if (idle !== undefined && (!Number.isFinite(idle) || idle <= 0)) {
+        throw new Error(`--idle-timeout must be a number of seconds > 0, not ${String(idle)}`);
+      }
+      return true;
+    });
+}
+
+export function analyzeOptionsFrom(argv: Record<string, unknown>): AnalyzeOptions {
+  const o: AnalyzeOptions = {};
+  const msl = argv['msl'] as number | undefined;
+  if (msl !== undefined) o.msl = msl;
+  const idle = argv['idle-timeout'] as number | undefined;
+  if (idle !== undefined) o.idleTimeout = idle;
+  return o;
+}
+
+const FILTER_KEYS = ['host', 'port', 'net', 'connection', 'handshake', 'close', 'event'] as const;
+
+export function filterOptions<T>(y: Argv<T>) {
+  const g = 'Filters (repeatable or comma-separated; different filters must all match):';
+  return y
+    .option('host', { type: 'string', describe: 'connections with this IP address at either end', group: g })
+    .option('port', { type: 'string', describe: 'connections with this port at either end', group: g })
+    .option('net', { type: 'string', describe: 'connections with an end in this IPv4/IPv6 CIDR network', group: g })
+    .option('connection', { alias: 'c', type: 'string', describe: 'connection by id (as in the report)', group: g })
+    .option('handshake', { type: 'string', describe: 'connections whose handshake is of this kind', group: g })
+    .option('close', { type: 'string', describe: 'connections whose close is of this kind', group: g })
+    .option('event', { type: 'string', describe: 'connections with at least one event of this kind', group: g })
+    .check((argv) => {
+      filterFrom(argv);
+      return true;
+    });
+}
+
+/** The parsed filter; throws (a usage error, via yargs' check) on values that do not parse. */
+export function filterFrom(argv: Record<string, unknown>): ConnectionFilter {
+  const raw: Record<string, string[] | undefined> = {};
+  for (const k of FILTER_KEYS) {
+    const v = argv[k];
+    if (v !== undefined) raw[k] = (Array.isArray(v) ? v : [v]).map(String);
+  }
+  return parseFilter(raw);
+}
+
+export function colorOption<T>(y: Argv<T>) {
+  return y.option('color', {
+    type: 'boolean',
+    describe: 'colour output (default: only on a terminal and without NO_COLOR); --no-color turns it off',
+  });
+}

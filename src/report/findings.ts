@@ -1,0 +1,236 @@
+/**
+ * Capture-wide findings: the questions a postmortem asks ("which server leaves CLOSE_WAIT behind",
+ * "who piles up TIME_WAIT", "whose RSTs were those"), answered from the connection reports alone.
+ * Pure: the same report always gives the same findings. `FindingsCollector` takes connections one at
+ * a time so a streaming run (ndjson) can compute them without keeping the connections.
+ */
+import type { ConnectionReport, Finding, FindingKind, Report, Side } from './model.js';
+import { FINDING_KINDS } from './model.js';
+import { assertNever } from '../util/assert.js';
+
+/** How many connection ids a finding lists, and how many endpoints its `top`. */
+export const MAX_FINDING_CONNECTIONS = 50;
+export const MAX_FINDING_TOP = 5;
+/** RSTs within this many seconds of capture time count as one burst. */
+export const RST_BURST_WINDOW = 1;
+/** Fewest RSTs in the window for a burst. */
+export const RST_BURST_MIN = 10;
+/**
+ * TIME_WAIT is the normal end of the side that closes first; it becomes worth a finding when one
+ * host collects many (info from TIME_WAIT_MIN entries, a warning from TIME_WAIT_WARN: ports run out
+ * around the size of the ephemeral range, 28232 by default on Linux).
+ */
+export const TIME_WAIT_MIN = 10;
+export const TIME_WAIT_WARN = 1000;
+
+interface Tally {
+  count: number;
+  top: Map<string, number>;
+  ids: number[];
+}
+
+function newTally(): Tally {
+  return { count: 0, top: new Map(), ids: [] };
+}
+
+function bump(t: Tally, endpoint: string, id: number): void {
+  t.count++;
+  t.top.set(endpoint, (t.top.get(endpoint) ?? 0) + 1);
+  if (t.ids.length < MAX_FINDING_CONNECTIONS && !t.ids.includes(id)) t.ids.push(id);
+}
+
+function topOf(t: Tally): { endpoint: string; count: number }[] {
+  return [...t.top.entries()]
+    .map(([endpoint, count]) => ({ endpoint, count }))
+    .sort((a, b) => b.count - a.count || (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0))
+    .slice(0, MAX_FINDING_TOP);
+}
+
+/** "ip:port", with IPv6 addresses in brackets (RFC 5952 §6) so the port stays readable. */
+export function endpointText(ip: string, port?: number): string {
+  if (port === undefined) return ip;
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+interface RstMark {
+  time: number;
+  sender: string;
+  id: number;
+}
+
+export class FindingsCollector {
+  private readonly tallies = new Map<FindingKind, Tally>();
+  private readonly rsts: RstMark[] = [];
+
+  private tally(kind: FindingKind): Tally {
+    let t = this.tallies.get(kind);
+    if (!t) {
+      t = newTally();
+      this.tallies.set(kind, t);
+    }
+    return t;
+  }
+
+  add(c: ConnectionReport): void {
+    const server = endpointText(c.server.ip, c.server.port);
+    // RFC 9293 §3.6: a passive closer sits in CLOSE_WAIT until its application calls close();
+    // still there at the end of the capture means the application never did (or not yet).
+    if (c.finalState.server === 'CLOSE_WAIT') bump(this.tally('close_wait_pileup'), server, c.id);
+    for (const side of ['client', 'server'] as const) {
+      // The side that closes first ends in TIME_WAIT (RFC 9293 §3.6), for 2×MSL.
+      if (c.finalState[side] === 'TIME_WAIT' || c.states[side].some((s) => s.state === 'TIME_WAIT')) {
+        bump(this.tally('time_wait_pileup'), c[side].ip, c.id);
+      }
+    }
+    switch (c.handshake.kind) {
+      case 'refused':
+        bump(this.tally('refused_ports'), server, c.id);
+        break;
+      case 'unanswered':
+        bump(this.tally('unanswered_syns'), server, c.id);
+        break;
+      case 'incomplete':
+        bump(this.tally('half_open_handshakes'), server, c.id);
+        break;
+      case 'three_way':
+      case 'simultaneous_open':
+      case 'not_captured':
+        break;
+      default:
+        assertNever(c.handshake.kind, 'handshake kind');
+    }
+    if (c.close.finalAckLost) {
+      // The passive closer retransmitted its FIN: name it, it is the one left in LAST_ACK.
+      const passive: Side = c.close.initiator === 'server' ? 'client' : 'server';
+      bump(this.tally('lost_final_acks'), endpointText(c[passive].ip, c[passive].port), c.id);
+    }
+    for (const e of c.events) {
+      if (e.kind === 'rst' && e.by !== null) this.rsts.push({ time: e.time, sender: c[e.by].ip, id: c.id });
+    }
+  }
+
+  private rstBurst(): Tally | null {
+    if (this.rsts.length < RST_BURST_MIN) return null;
+    const rsts = this.rsts.slice().sort((a, b) => a.time - b.time);
+    // Densest window of RST_BURST_WINDOW seconds (two pointers over times in order).
+    let best = 0;
+    let bestStart = 0;
+    let lo = 0;
+    for (let hi = 0; hi < rsts.length; hi++) {
+      while (rsts[hi]!.time - rsts[lo]!.time > RST_BURST_WINDOW) lo++;
+      if (hi - lo + 1 > best) {
+        best = hi - lo + 1;
+        bestStart = lo;
+      }
+    }
+    if (best < RST_BURST_MIN) return null;
+    const t = newTally();
+    for (let i = bestStart; i < bestStart + best; i++) bump(t, rsts[i]!.sender, rsts[i]!.id);
+    return t;
+  }
+
+  result(): Finding[] {
+    const out: Finding[] = [];
+    for (const kind of FINDING_KINDS) {
+      const t = kind === 'rst_burst' ? this.rstBurst() : this.tallies.get(kind);
+      if (!t || t.count === 0) continue;
+      if (kind === 'time_wait_pileup' && Math.max(...t.top.values()) < TIME_WAIT_MIN) continue;
+      out.push(describe(kind, t));
+    }
+    const rank = { error: 0, warning: 1, info: 2 } as const;
+    return out.sort((a, b) => rank[a.severity] - rank[b.severity] || b.count - a.count);
+  }
+}
+
+function describe(kind: FindingKind, t: Tally): Finding {
+  const top = topOf(t);
+  const connections = t.ids.slice().sort((a, b) => a - b);
+  const base = { kind, count: t.count, top, connections };
+  const n = t.count;
+  switch (kind) {
+    case 'close_wait_pileup':
+      return {
+        ...base,
+        severity: 'warning',
+        title: `${plural(n, 'connection')} left in CLOSE_WAIT by the server`,
+        explanation:
+          'The client closed (sent FIN) and the server acknowledged it, but the server never sent its own FIN before the capture ended. ' +
+          'A socket stays in CLOSE_WAIT until the application calls close(); many of them usually mean the server application leaks ' +
+          'sockets or is stuck, and they hold file descriptors until it does.',
+      };
+    case 'time_wait_pileup': {
+      const most = top[0]?.count ?? 0;
+      return {
+        ...base,
+        severity: most >= TIME_WAIT_WARN ? 'warning' : 'info',
+        title: `${plural(n, 'TIME_WAIT entry', 'TIME_WAIT entries')} (held by the side that closed first)`,
+        explanation:
+          'The endpoint that sends the first FIN keeps the 4-tuple in TIME_WAIT for 2×MSL (60 s on Linux) so late segments cannot ' +
+          'corrupt a new connection. A client opening many short connections to one server can run out of local ports ' +
+          '(net.ipv4.ip_local_port_range). Options: reuse connections (keep-alive, pooling); net.ipv4.tcp_tw_reuse lets outgoing ' +
+          'connections reuse TIME_WAIT ports when timestamps prove it safe; SO_LINGER with a zero timeout skips TIME_WAIT by ' +
+          'resetting the connection (data in flight is lost); tcp_tw_recycle broke clients behind NAT and was removed in Linux 4.12.',
+      };
+    }
+    case 'refused_ports':
+      return {
+        ...base,
+        severity: 'warning',
+        title: `${plural(n, 'connection attempt')} refused (SYN answered by RST)`,
+        explanation:
+          'Nothing was listening on the port (RFC 9293 §3.10.7.1: a SYN to a CLOSED port is answered by RST), or a firewall ' +
+          'rejected the SYN with a TCP reset (e.g. iptables REJECT --reject-with tcp-reset). Check that the service is up and ' +
+          'listening on that address and port.',
+      };
+    case 'unanswered_syns':
+      return {
+        ...base,
+        severity: 'warning',
+        title: `${plural(n, 'connection attempt')} never answered`,
+        explanation:
+          'SYNs got neither SYN-ACK nor RST: a firewall silently dropping them, the host down or unreachable, a full SYN queue, ' +
+          'or the answer taking another path than the capture point (asymmetric routing). SYN retransmissions show the client retrying.',
+      };
+    case 'half_open_handshakes':
+      return {
+        ...base,
+        severity: 'warning',
+        title: `${plural(n, 'handshake')} left half-open (SYN-ACK never acknowledged)`,
+        explanation:
+          'The server answered with SYN-ACK but the client never completed the handshake. Many of these from many sources look ' +
+          'like a SYN flood (spoofed sources never answer; SYN cookies protect the server); a few usually mean the final ACK was ' +
+          'lost or filtered, or the client gave up.',
+      };
+    case 'rst_burst':
+      return {
+        ...base,
+        severity: 'warning',
+        title: `burst of ${n} RSTs within ${RST_BURST_WINDOW} s`,
+        explanation:
+          'Many connections were reset at about the same time: typically a process crashing or restarting (the kernel resets its ' +
+          'sockets), a load balancer or firewall dropping its state, or a scan. The top entries are the hosts that sent the RSTs.',
+      };
+    case 'lost_final_acks':
+      return {
+        ...base,
+        severity: 'info',
+        title: `${plural(n, 'final ACK')} lost (the passive closer retransmitted its FIN)`,
+        explanation:
+          'The side that closed second did not get the ACK of its FIN and sent the FIN again; the other side, in TIME_WAIT, ' +
+          'acknowledges it again and restarts its 2×MSL timer (RFC 9293 §3.10.7.4): that is what TIME_WAIT is for. The top ' +
+          'entries are the passive closers, which stayed in LAST_ACK longer. Occasional losses are normal; many point at loss on the path.',
+      };
+    default:
+      return assertNever(kind, 'finding kind');
+  }
+}
+
+export function computeFindings(report: Report): Finding[] {
+  const c = new FindingsCollector();
+  for (const conn of report.connections) c.add(conn);
+  return c.result();
+}

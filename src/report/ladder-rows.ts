@@ -1,0 +1,174 @@
+/**
+ * What a ladder diagram shows, independent of how it is drawn (terminal or Mermaid): the segment
+ * rows, segments the tracker inferred but the capture did not see, notes for events, and elided
+ * stretches of plain data in the middle of long connections.
+ */
+import type { ConnectionEvent, ConnectionReport, SegmentRecord, Side } from './model.js';
+
+export type LadderItem =
+  | { type: 'segment'; rec: SegmentRecord; lost: boolean }
+  | { type: 'unseen'; from: Side | null; event: ConnectionEvent }
+  /** A segment inferred to have been sent and lost before the capture point saw it. */
+  | { type: 'lost_unseen'; from: Side; what: string }
+  | { type: 'note'; event: ConnectionEvent }
+  | { type: 'elided'; count: number; bytes: Record<Side, number>; segments: Record<Side, number> };
+
+/** Marks (from the tracker) meaning the segment never reached the other side. */
+export const LOST_MARKS: ReadonlySet<string> = new Set(['lost', 'dropped']);
+
+/** Events that stand for a segment the capture did not see: drawn as a dashed arrow. */
+const UNSEEN_EVENTS: ReadonlySet<string> = new Set(['segment_not_captured']);
+
+/** Events worth a note under the segment that showed them (the routine ones are the arrows themselves). */
+const QUIET_EVENTS: ReadonlySet<string> = new Set([
+  'syn',
+  'syn_ack',
+  'handshake_complete',
+  'fin',
+  'rst',
+  'close_complete',
+  'syn_retransmit',
+  'syn_ack_retransmit',
+  'fin_retransmit',
+  'keepalive', // the segment's own mark says it
+]);
+
+export const ELIDE_ABOVE = 40;
+const KEEP_EDGE = 8;
+
+function interesting(rec: SegmentRecord, hasEvent: boolean): boolean {
+  return (
+    hasEvent ||
+    rec.marks.length > 0 ||
+    rec.clientState !== undefined ||
+    rec.serverState !== undefined ||
+    /SYN|FIN|RST/.test(rec.flags)
+  );
+}
+
+export function ladderItems(conn: ConnectionReport, full: boolean): LadderItem[] {
+  const segs = conn.segments ?? [];
+  const key = (file: number | undefined, frame: number): string => `${file ?? 0}:${frame}`;
+  const byFrame = new Map<string, ConnectionEvent[]>();
+  for (const e of conn.events) {
+    const k = key(e.file, e.frame);
+    const list = byFrame.get(k);
+    if (list) list.push(e);
+    else byFrame.set(k, [e]);
+  }
+
+  const { lost, lostUnseenAfter } = inferLosses(conn);
+
+  const keep: boolean[] = segs.map((rec, i) => {
+    if (full || segs.length <= ELIDE_ABOVE) return true;
+    if (i < KEEP_EDGE || i >= segs.length - KEEP_EDGE) return true;
+    return interesting(rec, byFrame.has(key(rec.file, rec.frame))) || lost.has(i) || lostUnseenAfter.has(i);
+  });
+
+  const items: LadderItem[] = [];
+  const placed = new Set<ConnectionEvent>();
+  let i = 0;
+  while (i < segs.length) {
+    if (!keep[i]) {
+      let j = i;
+      while (j < segs.length && !keep[j]) j++;
+      if (j - i === 1) keep[i] = true; // eliding one row saves nothing
+      else {
+        const bytes = { client: 0, server: 0 };
+        const segments = { client: 0, server: 0 };
+        for (let k = i; k < j; k++) {
+          bytes[segs[k]!.from] += segs[k]!.length;
+          segments[segs[k]!.from]++;
+        }
+        items.push({ type: 'elided', count: j - i, bytes, segments });
+        i = j;
+        continue;
+      }
+    }
+    const rec = segs[i]!;
+    items.push({ type: 'segment', rec, lost: lost.has(i) || rec.marks.some((m) => LOST_MARKS.has(m)) });
+    const missing = lostUnseenAfter.get(i);
+    if (missing) items.push(missing);
+    for (const e of byFrame.get(key(rec.file, rec.frame)) ?? []) {
+      placed.add(e);
+      if (UNSEEN_EVENTS.has(e.kind)) items.push({ type: 'unseen', from: e.by, event: e });
+      else if (!QUIET_EVENTS.has(e.kind)) items.push({ type: 'note', event: e });
+    }
+    i++;
+  }
+  // Events at frames without a recorded segment (e.g. inferred at the end of the capture).
+  for (const e of conn.events) {
+    if (placed.has(e) || QUIET_EVENTS.has(e.kind)) continue;
+    if (segs.some((s) => s.frame === e.frame && (s.file ?? 0) === (e.file ?? 0))) continue;
+    items.push(UNSEEN_EVENTS.has(e.kind) ? { type: 'unseen', from: e.by, event: e } : { type: 'note', event: e });
+  }
+  return items;
+}
+
+const isPureAck = (r: SegmentRecord): boolean => r.flags === 'ACK' && r.length === 0;
+
+/**
+ * Which segments were lost, from the tracker's loss events:
+ * - `final_ack_lost` at the passive closer's FIN retransmission: the active closer's pure ACK after
+ *   the passive closer's first FIN was lost after the capture point; when the capture has no such
+ *   ACK it was lost before it (drawn as a segment the capture did not see).
+ * - `syn_ack_lost`: the last SYN-ACK (or the client's ACK of it) before the retransmission was lost.
+ */
+export function inferLosses(conn: ConnectionReport): {
+  lost: Set<number>;
+  lostUnseenAfter: Map<number, Extract<LadderItem, { type: 'lost_unseen' }>>;
+} {
+  const segs = conn.segments ?? [];
+  const lost = new Set<number>();
+  const lostUnseenAfter = new Map<number, Extract<LadderItem, { type: 'lost_unseen' }>>();
+  const indexOf = (e: ConnectionEvent): number => segs.findIndex((r) => r.frame === e.frame && (r.file ?? 0) === (e.file ?? 0));
+  for (const e of conn.events) {
+    if (e.kind === 'final_ack_lost' && e.by !== null) {
+      const i = indexOf(e);
+      if (i < 0) continue;
+      const passive = e.by;
+      // The passive closer's first FIN before its retransmission.
+      let fin = -1;
+      for (let j = i - 1; j >= 0; j--) if (segs[j]!.from === passive && segs[j]!.flags.includes('FIN')) fin = j;
+      if (fin < 0) continue;
+      let ack = -1;
+      for (let j = fin + 1; j < i; j++) if (segs[j]!.from !== passive && isPureAck(segs[j]!)) ack = j;
+      if (ack >= 0) lost.add(ack);
+      else lostUnseenAfter.set(fin, { type: 'lost_unseen', from: passive === 'client' ? 'server' : 'client', what: 'final ACK' });
+    } else if (e.kind === 'syn_ack_lost') {
+      const i = indexOf(e);
+      if (i < 0) continue;
+      for (let j = i - 1; j >= 0; j--) {
+        const r = segs[j]!;
+        const synAck = r.from === 'server' && r.flags.includes('SYN') && r.flags.includes('ACK');
+        const ackOfIt = r.from === 'client' && isPureAck(r);
+        if (synAck || ackOfIt) {
+          lost.add(j);
+          break;
+        }
+      }
+    }
+  }
+  return { lost, lostUnseenAfter };
+}
+
+/** `[SYN, ACK] seq=0 ack=1 len=0` */
+export function segmentLabel(rec: SegmentRecord): string {
+  let s = `[${rec.flags || '<none>'}] seq=${rec.relSeq}`;
+  if (rec.relAck !== null) s += ` ack=${rec.relAck}`;
+  s += ` len=${rec.length}`;
+  const marks = rec.marks.filter((m) => !LOST_MARKS.has(m));
+  if (marks.length) s += ` (${marks.join(', ')})`;
+  return s;
+}
+
+/** The state each side is in before the first recorded segment. */
+export function initialStates(conn: ConnectionReport): { client: string | null; server: string | null } {
+  const first = conn.segments?.[0];
+  if (first && first.from === 'client' && /SYN/.test(first.flags) && !/ACK/.test(first.flags)) {
+    // RFC 9293 §3.5: an active open starts from CLOSED; the server is listening (a passive open),
+    // unless the SYN was refused: a SYN to a CLOSED port is answered by RST (§3.10.7.1).
+    return { client: 'CLOSED', server: conn.handshake.kind === 'refused' ? 'CLOSED' : 'LISTEN' };
+  }
+  return { client: null, server: null };
+}

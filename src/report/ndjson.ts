@@ -1,0 +1,35 @@
+/**
+ * `--format ndjson`: one JSON object per line, each with a `type`:
+ *   {"type":"connection", ...ConnectionReport}   as soon as that connection is over
+ *   {"type":"event", "connection": id, "client": {...}, "server": {...}, ...ConnectionEvent}   with --events
+ *   {"type":"summary", "schemaVersion", "captures", "summary", "findings"}   last line of a run
+ * so a long capture streams with flat memory and a consumer can tell lines apart by `type`.
+ */
+import type { ConnectionEvent, ConnectionReport, Endpoint, Finding, Report } from './model.js';
+
+export function ndjsonConnection(c: ConnectionReport): string {
+  return JSON.stringify({ type: 'connection', ...c }) + '\n';
+}
+
+export function ndjsonEvent(e: ConnectionEvent, c: { id: number; client: Endpoint; server: Endpoint }): string {
+  return JSON.stringify({ type: 'event', connection: c.id, client: c.client, server: c.server, ...e }) + '\n';
+}
+
+export function ndjsonSummary(report: Pick<Report, 'schemaVersion' | 'captures' | 'summary'>, findings: Finding[]): string {
+  return (
+    JSON.stringify({
+      type: 'summary',
+      schemaVersion: report.schemaVersion,
+      captures: report.captures,
+      summary: report.summary,
+      findings,
+    }) + '\n'
+  );
+}
+
+/** The whole report at once (when the connections are already in memory). */
+export function renderNdjson(report: Report, findings: Finding[]): string {
+  let out = '';
+  for (const c of report.connections) out += ndjsonConnection(c);
+  return out + ndjsonSummary(report, findings);
+}

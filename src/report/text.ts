@@ -1,0 +1,255 @@
+/**
+ * The default text report: a header per run, the kinds of handshakes and closes, one line per
+ * connection in order of first frame, then the findings. Pure: colour is a parameter.
+ */
+import type { CaptureReport, ConnectionReport, EventKind, Finding, Report } from './model.js';
+import { CLOSE_KINDS, EVENT_KINDS, HANDSHAKE_KINDS } from './model.js';
+import { endpointText } from './findings.js';
+import { assertNever } from '../util/assert.js';
+import {
+  ANOMALY_EVENTS,
+  ROUTINE_EVENTS,
+  countsText,
+  formatDuration,
+  formatTimestamp,
+  padEnd,
+  palette,
+  type Palette,
+} from './style.js';
+
+export interface TextOptions {
+  color: boolean;
+  findings?: Finding[];
+  /** Per-connection detail lines (display filter, close detail, state changes, events). */
+  details?: boolean;
+  /** Connections in the capture before filtering, when a filter was applied. */
+  totalConnections?: number;
+  /** Wrap width for explanations. */
+  width?: number;
+}
+
+function captureLine(c: CaptureReport, p: Palette): string {
+  const skipped = Object.entries(c.skipped)
+    .filter(([, n]) => n)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  const span =
+    c.firstTime !== null && c.lastTime !== null
+      ? `, ${formatTimestamp(c.firstTime)} + ${formatDuration(c.lastTime - c.firstTime)}`
+      : '';
+  const link = c.linkTypes.length ? c.linkTypes.join('+') : 'no link type';
+  let line = `  ${p.bold(c.file)}: ${c.format}, ${link}, ${c.frames} frames, ${c.tcpSegments} TCP segments${span}`;
+  if (skipped) line += `\n    skipped: ${skipped}`;
+  if (c.error) line += `\n    ${p.red(`read stopped at frame ${c.error.frame} (byte offset ${c.error.offset}): ${c.error.message}`)}`;
+  if (c.warnings.length) line += `\n    ${p.yellow(`${c.warnings.length} warning${c.warnings.length === 1 ? '' : 's'} (see stderr)`)}`;
+  return line;
+}
+
+export function closeText(c: ConnectionReport): string {
+  const k = c.close.kind;
+  let s: string;
+  switch (k) {
+    case 'four_way':
+    case 'three_way':
+    case 'half_closed':
+      s = c.close.initiator ? `${k} by ${c.close.initiator}` : k;
+      break;
+    case 'simultaneous':
+      s = 'simultaneous';
+      break;
+    case 'reset':
+      s = c.close.rstBy ? `reset by ${c.close.rstBy}` : 'reset';
+      if (c.close.initiator && c.close.initiator !== c.close.rstBy && c.events.some((e) => e.kind === 'fin')) {
+        s += ` after ${c.close.initiator} FIN`;
+      }
+      break;
+    case 'open':
+    case 'not_established':
+      s = k;
+      break;
+    default:
+      return assertNever(k, 'close kind');
+  }
+  if (c.close.finalAckLost) s += ', final ACK lost';
+  return s;
+}
+
+/** Non-routine events with counts, e.g. `syn_retransmit×2 rst(server)`. */
+export function notableEvents(c: ConnectionReport): string {
+  const counts = new Map<string, number>();
+  for (const e of c.events) {
+    if (ROUTINE_EVENTS.has(e.kind)) continue;
+    // Who sent a RST is the question people ask first.
+    const key = e.kind === 'rst' && e.by ? `rst(${e.by})` : e.kind;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const parts = [...counts.entries()].map(([k, n]) => (n > 1 ? `${k}×${n}` : k));
+  if (c.idleExpired) parts.push('idle_expired');
+  return parts.join(' ');
+}
+
+function paintHandshake(c: ConnectionReport, p: Palette): (s: string) => string {
+  switch (c.handshake.kind) {
+    case 'three_way':
+    case 'simultaneous_open':
+      return p.green;
+    case 'refused':
+    case 'unanswered':
+      return p.red;
+    case 'incomplete':
+      return p.yellow;
+    case 'not_captured':
+      return p.dim;
+    default:
+      return assertNever(c.handshake.kind, 'handshake kind');
+  }
+}
+
+function paintClose(c: ConnectionReport, p: Palette): (s: string) => string {
+  if (c.close.kind === 'reset') return p.red;
+  if (c.close.finalAckLost || c.close.kind === 'half_closed') return p.yellow;
+  if (c.close.kind === 'open' || c.close.kind === 'not_established') return p.dim;
+  return p.green;
+}
+
+function wrap(text: string, width: number, indent: string): string {
+  const words = text.split(/\s+/);
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && indent.length + line.length + 1 + w.length > width) {
+      lines.push(indent + line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) lines.push(indent + line);
+  return lines.join('\n');
+}
+
+export function renderFindings(findings: readonly Finding[], color: boolean, width = 100): string {
+  const p = palette(color);
+  if (findings.length === 0) return `${p.bold('findings')}: none\n`;
+  let out = `${p.bold('findings')}:\n`;
+  for (const f of findings) {
+    const mark = f.severity === 'error' ? p.red('✖') : f.severity === 'warning' ? p.yellow('!') : p.blue('i');
+    out += `  ${mark} ${p.bold(f.title)} [${f.kind}]\n`;
+    out += wrap(f.explanation, width, '    ') + '\n';
+    if (f.top.length) out += `    top: ${f.top.map((t) => `${t.endpoint} (${t.count})`).join(', ')}\n`;
+    if (f.connections.length) {
+      const more = f.count > f.connections.length && f.kind !== 'time_wait_pileup' ? ', …' : '';
+      out += `    connections: ${f.connections.join(', ')}${more}\n`;
+    }
+  }
+  return out;
+}
+
+function detailLines(c: ConnectionReport, p: Palette, captures: readonly CaptureReport[]): string {
+  const ind = '      ';
+  let out = `${ind}${p.dim('wireshark filter:')} ${c.displayFilter}\n`;
+  // Frame numbers are per file: name the file when the run merged several.
+  const fileOf = (i: number | undefined): string => (captures.length > 1 ? ` of ${captures[i ?? 0]?.file ?? '?'}` : '');
+  const frames =
+    captures.length > 1 && (c.firstFile ?? 0) !== (c.lastFile ?? 0)
+      ? `${c.firstFrame}${fileOf(c.firstFile)} – ${c.lastFrame}${fileOf(c.lastFile)}`
+      : `${c.firstFrame}–${c.lastFrame}${fileOf(c.firstFile)}`;
+  out += `${ind}${p.dim('frames:')} ${frames}, start ${formatTimestamp(c.start)}, roles by ${c.roles.decidedBy}\n`;
+  if (c.close.detail) out += `${ind}${p.dim('close:')} ${c.close.detail}\n`;
+  out += `${ind}${p.dim('states: STATE@frame; ? = inferred from the peer\'s segment, not seen from this side')}\n`;
+  for (const side of ['client', 'server'] as const) {
+    const st = c.states[side].map((s) => `${s.state}@${s.frame}${s.how === 'inferred' ? '?' : ''}`).join(' → ');
+    out += `${ind}${p.dim(`${side} states:`)} ${st || '(none)'}\n`;
+    const s = c.stats[side];
+    out += `${ind}${p.dim(`${side} sent:`)} ${s.packets} packets, ${s.bytes} payload bytes, ${s.retransmits} retransmissions\n`;
+  }
+  const rtt = c.handshake.rtt;
+  if (rtt.synToSynAck !== null || rtt.synAckToAck !== null) {
+    const ms = (x: number | null): string => (x === null ? '-' : `${(x * 1000).toFixed(3)} ms`);
+    out += `${ind}${p.dim('handshake rtt:')} SYN→SYN-ACK ${ms(rtt.synToSynAck)}, SYN-ACK→ACK ${ms(rtt.synAckToAck)} (capture point: ${c.handshake.capturePoint})\n`;
+  }
+  out += `${ind}${p.dim('zeek:')} ${c.zeek.connState} ${c.zeek.history || '-'}, ${p.dim('completeness:')} ${c.completeness}\n`;
+  for (const e of c.events) {
+    out += `${ind}${p.dim('event')} ${e.kind} frame ${e.frame}${e.by ? ` by ${e.by}` : ''}${e.detail ? `: ${e.detail}` : ''}\n`;
+  }
+  return out;
+}
+
+export function renderText(report: Report, options: TextOptions): string {
+  const p = palette(options.color);
+  const width = options.width ?? 100;
+  let out = '';
+  const caps = report.captures;
+  out += `${p.bold('tcpshake')}: ${caps.length} capture${caps.length === 1 ? '' : 's'}\n`;
+  for (const c of caps) out += captureLine(c, p) + '\n';
+
+  const conns = report.connections;
+  let first: number | null = null;
+  let last: number | null = null;
+  for (const c of caps) {
+    if (c.firstTime !== null && (first === null || c.firstTime < first)) first = c.firstTime;
+    if (c.lastTime !== null && (last === null || c.lastTime > last)) last = c.lastTime;
+  }
+  const shown =
+    options.totalConnections !== undefined && options.totalConnections !== conns.length
+      ? `${conns.length} of ${options.totalConnections} (filtered)`
+      : `${conns.length}`;
+  out += `TCP connections: ${shown}`;
+  if (first !== null && last !== null) out += `, time span ${formatDuration(last - first)}`;
+  out += '\n';
+  const s = report.summary;
+  out += `handshakes: ${countsText(s.handshake, HANDSHAKE_KINDS)}\n`;
+  out += `closes: ${countsText(s.close, CLOSE_KINDS)}\n`;
+  const anomalies: Partial<Record<EventKind, number>> = {};
+  for (const k of EVENT_KINDS) if (ANOMALY_EVENTS.has(k) && s.events[k]) anomalies[k] = s.events[k];
+  out += `anomalies: ${countsText(anomalies, EVENT_KINDS)}\n`;
+
+  if (conns.length) {
+    const rows = conns.map((c) => ({
+      c,
+      id: `#${c.id}`,
+      ends: `${endpointText(c.client.ip, c.client.port)} → ${endpointText(c.server.ip, c.server.port)}`,
+      hs: c.handshake.kind,
+      close: closeText(c),
+      states: `${c.finalState.client}/${c.finalState.server}`,
+      dur: formatDuration(c.duration),
+      notes: notableEvents(c),
+    }));
+    const w = (f: (r: (typeof rows)[number]) => string, head: string): number => Math.max(head.length, ...rows.map((r) => f(r).length));
+    const wi = w((r) => r.id, 'id');
+    const we = w((r) => r.ends, 'client → server');
+    const wh = w((r) => r.hs, 'handshake');
+    const wc = w((r) => r.close, 'close');
+    const ws = w((r) => r.states, 'final client/server');
+    const wd = w((r) => r.dur, 'duration');
+    out += '\n';
+    out +=
+      p.dim(
+        [
+          'id'.padEnd(wi),
+          'client → server'.padEnd(we),
+          'handshake'.padEnd(wh),
+          'close'.padEnd(wc),
+          'final client/server'.padEnd(ws),
+          'duration'.padStart(wd),
+          'events',
+        ].join('  '),
+      ).trimEnd() + '\n';
+    for (const r of rows) {
+      const stateText = r.states.includes('CLOSE_WAIT') ? p.yellow(padEnd(r.states, ws)) : padEnd(r.states, ws);
+      out +=
+        [
+          r.id.padEnd(wi),
+          r.ends.padEnd(we),
+          paintHandshake(r.c, p)(r.hs.padEnd(wh)),
+          paintClose(r.c, p)(r.close.padEnd(wc)),
+          stateText,
+          r.dur.padStart(wd),
+          r.notes,
+        ]
+          .join('  ')
+          .trimEnd() + '\n';
+      if (options.details) out += detailLines(r.c, p, caps);
+    }
+  }
+  if (options.findings) out += '\n' + renderFindings(options.findings, options.color, width);
+  return out;
+}
