@@ -4,12 +4,13 @@
  */
 import type { Readable } from 'node:stream';
 import { openCapture, mergeCaptures, linkTypeName, type OpenedCapture } from './capture/index.js';
-import { timeOf, type CaptureError, type CaptureWarning } from './capture/frame.js';
+import { CaptureError, timeOf, type CaptureWarning, type Frame } from './capture/frame.js';
 import { decodeFrame } from './decode/index.js';
 import { newSegment, type SkipReason } from './decode/segment.js';
 import { ConnectionManager } from './flow/manager.js';
 import { SCHEMA_VERSION, type CaptureReport, type ConnectionEvent, type ConnectionReport, type Endpoint, type Report, type Summary } from './report/model.js';
 import { displayFilter } from './tracker/connection.js';
+import type { ZeekObserverOptions } from './tracker/zeek.js';
 
 /** A path (`-` is not special here: the CLI maps `-` to standard input) or a named stream. */
 export type CaptureInput = string | { name: string; stream: Readable };
@@ -27,7 +28,13 @@ export interface AnalyzeOptions {
   idleTimeout?: number;
   /** Capture-file problems that did not stop reading (truncated last record, ...). */
   onWarning?: (warning: CaptureWarning) => void;
-  /** Each connection as soon as it is over (closed and out of TIME_WAIT, reset, expired) or at the end. */
+  /**
+   * Each connection as soon as it is over, by capture time: closed or reset and then quiet for the
+   * linger, min(2×MSL, 10 s) — its report then shows an active closer still in TIME_WAIT; the 4-tuple
+   * keeps a small tombstone for the rest of TIME_WAIT so a reuse is still reported (see
+   * flow/manager.ts) —, a SYN unanswered for 4×MSL, idle past `idleTimeout`; the rest at the end of
+   * input, in id order.
+   */
   onConnection?: (connection: ConnectionReport) => void;
   /** Each event as it happens. */
   onEvent?: (event: ConnectionEvent, connection: { id: number; client: Endpoint; server: Endpoint }) => void;
@@ -39,6 +46,54 @@ export interface AnalyzeOptions {
   recordSegments?: boolean | ((id: number) => boolean);
   /** Cap on recorded segments per connection (first and last halves kept, the middle counted). Default 2000. */
   maxRecordedSegments?: number;
+  /**
+   * How the `zeek` field (conn_state, history) is derived, to line tcpshake up with a particular Zeek
+   * run. Defaults: checksums ignored (as `zeek -C`: captures taken on the sending host carry offloaded
+   * checksums), and Zeek's default likely-server-port list (as Zeek with its default scripts).
+   */
+  zeek?: AnalyzeZeekOptions;
+}
+
+export interface AnalyzeZeekOptions {
+  /**
+   * `true` (default) as `zeek -C`; `false` as Zeek without -C: a segment with a wrong IPv4 header
+   * checksum is dropped unseen, one with a wrong TCP checksum is counted as `C`/`c` and dropped.
+   */
+  ignoreChecksums?: boolean;
+  /**
+   * Zeek's `likely_server_ports`, which decide the originator when a connection does not start with
+   * a bare SYN: `'default'` the ports Zeek's base protocol scripts register; `'none'` an empty list
+   * (as `zeek -b`, bare mode, which loads none of those scripts); or the list of ports itself.
+   */
+  likelyServerPorts?: 'default' | 'none' | readonly number[];
+}
+
+/** AnalyzeZeekOptions → the observer's options. */
+export function zeekObserverOptions(z: AnalyzeZeekOptions | undefined): ZeekObserverOptions | undefined {
+  if (z === undefined) return undefined;
+  const o: ZeekObserverOptions = {};
+  if (z.ignoreChecksums !== undefined) o.ignoreChecksums = z.ignoreChecksums;
+  const p = z.likelyServerPorts;
+  if (p === 'none') o.likelyServerPorts = new Set<number>();
+  else if (p !== undefined && p !== 'default') o.likelyServerPorts = new Set<number>(p);
+  return o;
+}
+
+/**
+ * The frames of the run in batches: one input's batches as they come, several inputs merged by time.
+ * As with mergeCaptures(), a CaptureError ends that input (after its good frames) and is kept by its
+ * `error()`; anything else is rethrown.
+ */
+async function* framesOf(captures: OpenedCapture[]): AsyncGenerator<Frame[], void, undefined> {
+  if (captures.length !== 1) {
+    yield* mergeCaptures(captures);
+    return;
+  }
+  try {
+    yield* captures[0]!.batches();
+  } catch (e) {
+    if (!(e instanceof CaptureError)) throw e;
+  }
 }
 
 /**
@@ -64,6 +119,7 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
     ...(options.recordSegments !== undefined ? { recordSegments: options.recordSegments } : {}),
     ...(options.maxRecordedSegments !== undefined ? { maxRecordedSegments: options.maxRecordedSegments } : {}),
     multiFile,
+    ...(options.zeek !== undefined ? { zeek: zeekObserverOptions(options.zeek)! } : {}),
     ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
     onConnection: (c) => {
       summary.connections++;
@@ -78,7 +134,8 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
   const seg = newSegment();
   let frames = 0;
   const progress = options.onProgress;
-  for await (const batch of mergeCaptures(captures)) {
+  // The inner loop is synchronous: one await per batch (a chunk of the input), none per frame.
+  for await (const batch of framesOf(captures)) {
     for (let i = 0; i < batch.length; i++) {
       const frame = batch[i]!;
       frames++;

@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -111,6 +111,7 @@ async function main(): Promise<void> {
   const packets = countPackets(capture);
   process.stderr.write(`capture: ${capture}, ${packets} packets, ${(size / 1e6).toFixed(0)} MB\n`);
 
+  const loadBefore = loadavg();
   const rows: Measurement[] = [];
   rows.push(measure('cat > /dev/null', ['cat', capture], repeat, workDir));
   const bare = measure('bare pcap-parser loop', ['node', bareLoop, capture], repeat, workDir);
@@ -135,9 +136,13 @@ async function main(): Promise<void> {
     flat = { longer: m, packets: countPackets(longer) };
   }
 
+  const loadAfter = loadavg();
   const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
   const lines: string[] = [];
   lines.push(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  // The machine may be shared: a load average above the core count means the figures are noisy.
+  const la = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
+  lines.push(`Load average (1/5/15 min): ${la(loadBefore)} before, ${la(loadAfter)} after, on ${cpus().length} cores`);
   lines.push(`Capture: preset ${values.preset}, ${packets} packets, ${(size / 1e6).toFixed(0)} MB, ${preset.connections} connections; medians of ${repeat} runs`);
   lines.push('');
   lines.push('| command | wall | × bare loop | packets/s | peak RSS |');

@@ -2,8 +2,25 @@
  * Segments → connections. Looks each segment's 4-tuple up in the flow table, decides when a SYN
  * starts a new connection on a reused tuple, assigns client/server roles and ids (in order of first
  * frame), feeds the connection's tracker, and hands a connection's report over as soon as it is
- * over (closed and out of TIME_WAIT, reset and quiet, or idle) so that memory follows the number of
- * connections open at once, not the size of the capture.
+ * over, so that memory follows the number of connections open at once, not the size of the capture.
+ *
+ * When a connection is over (all by capture time, so a file and a live pipe give the same result):
+ * - closed or reset (both ends CLOSED or TIME_WAIT, or an accepted RST), then quiet for the linger:
+ *   min(2×MSL, {@link TERMINAL_LINGER}) seconds. The linger catches what still belongs to the
+ *   connection after its last FIN/ACK — the passive closer's retransmitted FIN when the final ACK
+ *   was lost (its retries back off 0.2 + 0.4 + 0.8 + 1.6 + 3.2 s on Linux), segments in flight after
+ *   a RST, a quick reuse of the 4-tuple — without holding every closed connection for the whole
+ *   2×MSL of TIME_WAIT (60 s by default: at a few thousand connections a second that would be
+ *   hundreds of thousands of trackers, and a live `tcpdump | tcpshake -` would print each connection
+ *   a minute late). Its report then shows the states at that moment (an active closer still in
+ *   TIME_WAIT); when the linger is the whole 2×MSL (MSL ≤ 5 s), TIME_WAIT has ended and shows CLOSED.
+ * - while an end still holds TIME_WAIT after the report, the 4-tuple keeps a tombstone (a dozen
+ *   numbers, see TimeWaitTombstone) until 2×MSL after TIME_WAIT began, so a new SYN reusing the
+ *   tuple is still reported as `time_wait_reuse` (RFC 6191). Any other segment on a tombstoned tuple
+ *   starts a new connection, as it would after TIME_WAIT.
+ * - a SYN nobody answered, quiet for 4×MSL; with `idleTimeout`, anything idle that long (reported
+ *   with `idle_timeout` and `idleExpired`);
+ * - the end of input, for everything else (in id order).
  *
  * Expiry is swept by capture time: at most once per `sweepInterval` seconds of capture time the
  * live connections are checked, never per packet.
@@ -11,9 +28,13 @@
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
 import type { ConnectionEvent, ConnectionReport, Endpoint } from '../report/model.js';
-import { ConnectionTracker, type FinishReason, type RoleRule } from '../tracker/connection.js';
+import { ConnectionTracker, type FinishReason, type RoleRule, type TimeWaitTombstone } from '../tracker/connection.js';
+import type { ZeekObserverOptions } from '../tracker/zeek.js';
 import { rolesByPort } from './roles.js';
 import { FlowTable, type FlowEntry } from './table.js';
+
+/** Longest quiet time (seconds of capture time) a closed or reset connection is held before its report. */
+export const TERMINAL_LINGER = 10;
 
 export interface ConnectionManagerOptions {
   /** Maximum segment lifetime in seconds (TIME_WAIT = 2×MSL). Default 30. */
@@ -25,15 +46,19 @@ export interface ConnectionManagerOptions {
   maxRecordedSegments?: number;
   /** The run has several inputs. */
   multiFile?: boolean;
+  /** Settings of each connection's Zeek view (see ZeekObserverOptions). */
+  zeek?: ZeekObserverOptions;
   onEvent?: (event: ConnectionEvent, connection: { id: number; client: Endpoint; server: Endpoint }) => void;
   /** Each connection's report, when it is over (or at finish(), in id order). */
   onConnection: (report: ConnectionReport) => void;
 }
 
+/** What the flow table holds per 4-tuple: the live connection's tracker, or the tombstone of a reported one. */
 interface Live {
-  tracker: ConnectionTracker;
+  tracker: ConnectionTracker | null;
+  tomb: TimeWaitTombstone | null;
   entry: FlowEntry<Live>;
-  /** Index in the live array (swap-remove). */
+  /** Index in the live array (swap-remove); -1 when not live. */
   index: number;
 }
 
@@ -45,8 +70,12 @@ const FIN = TcpFlag.FIN;
 export class ConnectionManager {
   private readonly table = new FlowTable<Live>();
   private readonly live: Live[] = [];
+  /** Tombstones in the order they were laid (roughly the order they expire in). */
+  private tombs: Live[] = [];
+  private tombHead = 0;
   private nextId = 1;
   private readonly msl: number;
+  private readonly linger: number;
   private readonly idleTimeout: number | null;
   private readonly sweepInterval: number;
   private lastSweep = -Infinity;
@@ -55,21 +84,35 @@ export class ConnectionManager {
   private readonly recordAll: boolean;
   private readonly recordFn: ((id: number) => boolean) | null;
   private readonly maxRecorded: number;
+  private readonly trackerConfig: ConstructorParameters<typeof ConnectionTracker>[3];
 
   constructor(private readonly options: ConnectionManagerOptions) {
     this.msl = options.msl ?? 30;
+    this.linger = Math.min(2 * this.msl, TERMINAL_LINGER);
     this.idleTimeout = options.idleTimeout ?? null;
-    const horizon = Math.min(2 * this.msl, this.idleTimeout ?? Infinity);
+    const horizon = Math.min(this.linger, this.idleTimeout ?? Infinity);
     // Sweep often enough that an expiry is reported within a fraction of its own horizon.
     this.sweepInterval = Math.max(0.001, horizon / 8);
     this.recordAll = options.recordSegments === true;
     this.recordFn = typeof options.recordSegments === 'function' ? options.recordSegments : null;
     this.maxRecorded = options.maxRecordedSegments ?? 2000;
+    this.trackerConfig = {
+      msl: this.msl,
+      recordSegments: 0,
+      multiFile: options.multiFile === true,
+      onEvent: options.onEvent ?? null,
+      ...(options.zeek !== undefined ? { zeek: options.zeek } : {}),
+    };
   }
 
-  /** Connections currently tracked (open, closing, or in TIME_WAIT). */
+  /** Connections currently tracked (open, closing, or lingering after their close). */
   get liveCount(): number {
     return this.live.length;
+  }
+
+  /** Reported connections whose 4-tuple still holds a TIME_WAIT tombstone. */
+  get tombstoneCount(): number {
+    return this.tombs.length - this.tombHead;
   }
 
   /** Connections created so far. */
@@ -79,7 +122,7 @@ export class ConnectionManager {
 
   /** The trackers currently live, in no particular order (inspection and tests). */
   liveTrackers(): ConnectionTracker[] {
-    return this.live.map((l) => l.tracker);
+    return this.live.map((l) => l.tracker!);
   }
 
   /** Capture time of the latest segment (seconds), or null before any. */
@@ -98,38 +141,54 @@ export class ConnectionManager {
     }
     const entry = this.table.lookup(seg);
     if (entry === null) {
-      const live: Live = { tracker: null as unknown as ConnectionTracker, entry: null as unknown as FlowEntry<Live>, index: -1 };
+      const live: Live = { tracker: null, tomb: null, entry: null as unknown as FlowEntry<Live>, index: -1 };
       live.entry = this.table.insert(seg, live);
-      live.tracker = this.create(seg);
-      this.addLive(live);
-      live.tracker.onSegment(seg, true);
+      this.start(live, seg, t, false);
       return;
     }
     const live = entry.value;
+    const tracker = live.tracker;
+    if (tracker === null) {
+      this.afterTombstone(live, seg, t);
+      return;
+    }
     const fromA = this.table.fromA;
-    if (this.idleTimeout !== null && t - live.tracker.lastTime > this.idleTimeout) {
+    if (this.idleTimeout !== null && t - tracker.lastTime > this.idleTimeout) {
       // Idle past the limit before this segment came (between two sweeps): the old connection is
       // expired and this segment starts a new one.
-      this.retire(live, 'idle', live.tracker.lastTime + this.idleTimeout);
+      this.retire(live, 'idle', tracker.lastTime + this.idleTimeout);
       this.onSegment(seg);
       return;
     }
     const f = seg.flags;
-    if ((f & SYN) !== 0 && (f & (RST | FIN)) === 0 && live.tracker.startsNewConnection(seg, fromA)) {
+    if ((f & SYN) !== 0 && (f & (RST | FIN)) === 0 && tracker.startsNewConnection(seg, fromA)) {
       this.replace(live, seg, fromA, t);
       return;
     }
-    live.tracker.onSegment(seg, fromA);
+    tracker.onSegment(seg, fromA, t);
   }
 
   /** Report every connection still tracked, in id order (end of input). */
   finish(): void {
-    const rest = this.live.slice().sort((x, y) => x.tracker.id - y.tracker.id);
+    const rest = this.live.slice().sort((x, y) => x.tracker!.id - y.tracker!.id);
     const now = this.now === -Infinity ? 0 : this.now;
     for (const l of rest) this.retire(l, 'end', now);
+    for (let i = this.tombHead; i < this.tombs.length; i++) this.dropTomb(this.tombs[i]!);
+    this.tombs = [];
+    this.tombHead = 0;
   }
 
   // ------------------------------------------------------------------
+
+  /** A new connection on `live`'s 4-tuple, starting with `seg` (whose sender is the entry's A). */
+  private start(live: Live, seg: Segment, t: number, tupleReused: boolean): ConnectionTracker {
+    const tracker = this.create(seg);
+    if (tupleReused) tracker.tupleReused = true;
+    live.tracker = tracker;
+    this.addLive(live);
+    tracker.onSegment(seg, true, t);
+    return tracker;
+  }
 
   private create(seg: Segment): ConnectionTracker {
     const id = this.nextId++;
@@ -148,27 +207,35 @@ export class ConnectionManager {
       decidedBy = r.decidedBy;
     }
     const record = this.recordAll || (this.recordFn !== null && this.recordFn(id)) ? this.maxRecorded : 0;
-    return new ConnectionTracker(id, seg, { aIsClient, decidedBy }, {
-      msl: this.msl,
-      recordSegments: record,
-      multiFile: this.options.multiFile === true,
-      onEvent: this.options.onEvent ?? null,
-    });
+    const config = record === 0 ? this.trackerConfig : { ...this.trackerConfig, recordSegments: record };
+    return new ConnectionTracker(id, seg, { aIsClient, decidedBy }, config);
   }
 
   /** A SYN with a new ISN on a tuple whose connection is finished: the old one is over. */
   private replace(live: Live, seg: Segment, fromA: boolean, t: number): void {
-    const old = live.tracker;
+    const old = live.tracker!;
     const reuse = old.timeWaitReuse(seg, fromA, t);
     old.tupleReused = true;
     this.removeLive(live);
     this.options.onConnection(old.finish(old.isTerminal() ? 'over' : 'replaced', t, this.idleTimeout));
     if (!fromA) live.entry.swap();
-    const tracker = this.create(seg);
-    tracker.tupleReused = true;
-    live.tracker = tracker;
-    this.addLive(live);
-    tracker.onSegment(seg, true);
+    const tracker = this.start(live, seg, t, true);
+    if (reuse !== null) tracker.emit('time_wait_reuse', tracker.a, reuse.detail);
+  }
+
+  /** A segment on a 4-tuple whose last connection was reported while an end held TIME_WAIT. */
+  private afterTombstone(old: Live, seg: Segment, t: number): void {
+    const tomb = old.tomb!;
+    const fromA = this.table.fromA;
+    const entry = old.entry;
+    old.tomb = null;
+    const f = seg.flags;
+    const reuse = (f & SYN) !== 0 && (f & (RST | FIN)) === 0 ? tomb.reuse(seg, fromA, t) : null;
+    // A fresh Live: the old one stays in the tombstone queue and is skipped there.
+    const live: Live = { tracker: null, tomb: null, entry, index: -1 };
+    entry.value = live;
+    if (!fromA) entry.swap();
+    const tracker = this.start(live, seg, t, reuse !== null);
     if (reuse !== null) tracker.emit('time_wait_reuse', tracker.a, reuse.detail);
   }
 
@@ -188,25 +255,57 @@ export class ConnectionManager {
   }
 
   private retire(l: Live, reason: FinishReason, now: number): void {
+    const tracker = l.tracker!;
     this.removeLive(l);
-    this.table.remove(l.entry);
-    this.options.onConnection(l.tracker.finish(reason, now, this.idleTimeout));
+    l.tracker = null;
+    const tomb = reason === 'over' ? tracker.tombstone(now) : null;
+    if (tomb !== null) {
+      l.tomb = tomb;
+      this.tombs.push(l);
+    } else {
+      this.table.remove(l.entry);
+    }
+    this.options.onConnection(tracker.finish(reason, now, this.idleTimeout));
+  }
+
+  /** Remove a tombstone's table entry, unless a newer connection took the tuple over. */
+  private dropTomb(l: Live): void {
+    if (l.tomb !== null && l.entry.value === l) {
+      l.tomb = null;
+      this.table.remove(l.entry);
+    }
   }
 
   /** Expire what is over at capture time `now`; reported in id order. */
   private sweep(now: number): void {
+    // Tombstones whose TIME_WAIT has ended (laid in time order, so expired ones are at the head; one
+    // that outlives its place is dropped a little later, which only costs memory).
+    const tombs = this.tombs;
+    let h = this.tombHead;
+    while (h < tombs.length) {
+      const l = tombs[h]!;
+      if (l.tomb !== null && l.entry.value === l && l.tomb.expires > now) break;
+      this.dropTomb(l);
+      h++;
+    }
+    if (h > 1024 && h * 2 > tombs.length) {
+      this.tombs = tombs.slice(h);
+      h = 0;
+    }
+    this.tombHead = h;
+
     let due: { l: Live; reason: FinishReason }[] | null = null;
     const idle = this.idleTimeout;
     for (let i = 0; i < this.live.length; i++) {
       const l = this.live[i]!;
-      const tr = l.tracker;
+      const tr = l.tracker!;
       let reason: FinishReason | null = null;
-      if (tr.overAt(now)) reason = 'over';
+      if (tr.overAt(now, this.linger)) reason = 'over';
       else if (idle !== null && now - tr.lastTime > idle) reason = 'idle';
       if (reason !== null) (due ??= []).push({ l, reason });
     }
     if (due === null) return;
-    due.sort((x, y) => x.l.tracker.id - y.l.tracker.id);
+    due.sort((x, y) => x.l.tracker!.id - y.l.tracker!.id);
     for (const d of due) this.retire(d.l, d.reason, now);
   }
 }

@@ -1,76 +1,140 @@
 /**
- * The flow table: 4-tuple → value, the same entry for both directions. A Map keyed by the symmetric
- * numeric hash, with a collision chain per bucket; lookups compare address bytes and ports, never
- * strings, and allocate nothing. Addresses are copied into the entry once, when it is created.
+ * The flow table: 4-tuple → value, the same entry for both directions. An array of buckets indexed
+ * by the symmetric numeric hash (power-of-two size, grown as needed) with a collision chain per
+ * bucket; lookups compare address words and ports, never strings, and allocate nothing. Addresses
+ * are read into the entry as numbers once, when it is created (no copy or view of the frame's bytes
+ * survives the frame).
  */
 import type { Segment } from '../decode/segment.js';
-import { bytesEqual, combineSymmetric, endpointHash } from './key.js';
+import { combineSymmetric, endpointHashWords, word32 } from './key.js';
 
 export class FlowEntry<T> {
   readonly hash: number;
-  /** Endpoint A: the sender of the first segment of the current connection on this 4-tuple. */
-  addrA: Uint8Array;
+  readonly v6: boolean;
+  /** Endpoint A (the sender of the first segment of the current connection on this 4-tuple): address words and port. */
+  a0: number;
+  a1: number;
+  a2: number;
+  a3: number;
   portA: number;
-  addrB: Uint8Array;
+  b0: number;
+  b1: number;
+  b2: number;
+  b3: number;
   portB: number;
-  readonly addrLength: number;
-  readonly ipVersion: 4 | 6;
   value: T;
   /** Next entry in the same hash bucket. */
   next: FlowEntry<T> | null = null;
 
   constructor(hash: number, seg: Segment, value: T) {
     this.hash = hash;
-    this.addrLength = seg.addrLength;
-    this.ipVersion = seg.ipVersion;
-    this.addrA = seg.bytes.slice(seg.srcOffset, seg.srcOffset + seg.addrLength);
-    this.addrB = seg.bytes.slice(seg.dstOffset, seg.dstOffset + seg.addrLength);
+    const b = seg.bytes;
+    const s = seg.srcOffset;
+    const d = seg.dstOffset;
+    this.v6 = seg.addrLength === 16;
+    this.a0 = word32(b, s);
+    this.b0 = word32(b, d);
+    if (this.v6) {
+      this.a1 = word32(b, s + 4);
+      this.a2 = word32(b, s + 8);
+      this.a3 = word32(b, s + 12);
+      this.b1 = word32(b, d + 4);
+      this.b2 = word32(b, d + 8);
+      this.b3 = word32(b, d + 12);
+    } else {
+      this.a1 = this.a2 = this.a3 = 0;
+      this.b1 = this.b2 = this.b3 = 0;
+    }
     this.portA = seg.srcPort;
     this.portB = seg.dstPort;
     this.value = value;
   }
 
+  get addrLength(): number {
+    return this.v6 ? 16 : 4;
+  }
+
+  get ipVersion(): 4 | 6 {
+    return this.v6 ? 6 : 4;
+  }
+
   /** Make the other endpoint A (a new connection on the tuple whose first sender is B). */
   swap(): void {
-    const a = this.addrA;
-    this.addrA = this.addrB;
-    this.addrB = a;
-    const p = this.portA;
+    let x = this.a0;
+    this.a0 = this.b0;
+    this.b0 = x;
+    x = this.a1;
+    this.a1 = this.b1;
+    this.b1 = x;
+    x = this.a2;
+    this.a2 = this.b2;
+    this.b2 = x;
+    x = this.a3;
+    this.a3 = this.b3;
+    this.b3 = x;
+    x = this.portA;
     this.portA = this.portB;
-    this.portB = p;
+    this.portB = x;
   }
 
   /** 1 when seg goes A→B, 2 when B→A, 0 when it is another 4-tuple. */
   match(seg: Segment): 0 | 1 | 2 {
-    const n = this.addrLength;
-    if (seg.addrLength !== n) return 0;
-    if (
-      seg.srcPort === this.portA &&
-      seg.dstPort === this.portB &&
-      bytesEqual(seg.bytes, seg.srcOffset, this.addrA, n) &&
-      bytesEqual(seg.bytes, seg.dstOffset, this.addrB, n)
-    )
-      return 1;
-    if (
-      seg.srcPort === this.portB &&
-      seg.dstPort === this.portA &&
-      bytesEqual(seg.bytes, seg.srcOffset, this.addrB, n) &&
-      bytesEqual(seg.bytes, seg.dstOffset, this.addrA, n)
-    )
-      return 2;
+    const v6 = seg.addrLength === 16;
+    if (v6 !== this.v6) return 0;
+    const b = seg.bytes;
+    const s = seg.srcOffset;
+    const d = seg.dstOffset;
+    const src0 = word32(b, s);
+    const dst0 = word32(b, d);
+    if (seg.srcPort === this.portA && seg.dstPort === this.portB && src0 === this.a0 && dst0 === this.b0) {
+      if (!v6) return 1;
+      if (
+        word32(b, s + 4) === this.a1 &&
+        word32(b, s + 8) === this.a2 &&
+        word32(b, s + 12) === this.a3 &&
+        word32(b, d + 4) === this.b1 &&
+        word32(b, d + 8) === this.b2 &&
+        word32(b, d + 12) === this.b3
+      )
+        return 1;
+    }
+    if (seg.srcPort === this.portB && seg.dstPort === this.portA && src0 === this.b0 && dst0 === this.a0) {
+      if (!v6) return 2;
+      if (
+        word32(b, s + 4) === this.b1 &&
+        word32(b, s + 8) === this.b2 &&
+        word32(b, s + 12) === this.b3 &&
+        word32(b, d + 4) === this.a1 &&
+        word32(b, d + 8) === this.a2 &&
+        word32(b, d + 12) === this.a3
+      )
+        return 2;
+    }
     return 0;
   }
 }
 
 export function segmentFlowHash(seg: Segment): number {
+  const b = seg.bytes;
+  const s = seg.srcOffset;
+  const d = seg.dstOffset;
+  if (seg.addrLength === 16) {
+    return combineSymmetric(
+      endpointHashWords(word32(b, s), word32(b, s + 4), word32(b, s + 8), word32(b, s + 12), seg.srcPort, true),
+      endpointHashWords(word32(b, d), word32(b, d + 4), word32(b, d + 8), word32(b, d + 12), seg.dstPort, true),
+    );
+  }
   return combineSymmetric(
-    endpointHash(seg.bytes, seg.srcOffset, seg.addrLength, seg.srcPort),
-    endpointHash(seg.bytes, seg.dstOffset, seg.addrLength, seg.dstPort),
+    endpointHashWords(word32(b, s), 0, 0, 0, seg.srcPort, false),
+    endpointHashWords(word32(b, d), 0, 0, 0, seg.dstPort, false),
   );
 }
 
+const INITIAL_BUCKETS = 1024;
+
 export class FlowTable<T> {
-  private readonly buckets = new Map<number, FlowEntry<T>>();
+  private buckets: (FlowEntry<T> | null)[] = new Array<FlowEntry<T> | null>(INITIAL_BUCKETS).fill(null);
+  private mask = INITIAL_BUCKETS - 1;
   private count = 0;
   /** Direction of the last successful lookup: true when the segment went A→B. */
   fromA = true;
@@ -81,12 +145,14 @@ export class FlowTable<T> {
 
   lookup(seg: Segment): FlowEntry<T> | null {
     const h = segmentFlowHash(seg);
-    let e: FlowEntry<T> | null = this.buckets.get(h) ?? null;
+    let e: FlowEntry<T> | null = this.buckets[h & this.mask]!;
     while (e !== null) {
-      const m = e.match(seg);
-      if (m !== 0) {
-        this.fromA = m === 1;
-        return e;
+      if (e.hash === h) {
+        const m = e.match(seg);
+        if (m !== 0) {
+          this.fromA = m === 1;
+          return e;
+        }
       }
       e = e.next;
     }
@@ -97,43 +163,62 @@ export class FlowTable<T> {
   insert(seg: Segment, value: T): FlowEntry<T> {
     const h = segmentFlowHash(seg);
     const entry = new FlowEntry<T>(h, seg, value);
-    const head = this.buckets.get(h);
-    if (head !== undefined) entry.next = head;
-    this.buckets.set(h, entry);
+    if (this.count >= this.buckets.length - (this.buckets.length >>> 2)) this.grow();
+    const i = h & this.mask;
+    entry.next = this.buckets[i]!;
+    this.buckets[i] = entry;
     this.count++;
     this.fromA = true;
     return entry;
   }
 
   remove(entry: FlowEntry<T>): void {
-    const head = this.buckets.get(entry.hash);
-    if (head === undefined) return;
-    if (head === entry) {
-      if (entry.next === null) this.buckets.delete(entry.hash);
-      else this.buckets.set(entry.hash, entry.next);
+    const i = entry.hash & this.mask;
+    let e: FlowEntry<T> | null = this.buckets[i]!;
+    if (e === null) return;
+    if (e === entry) {
+      this.buckets[i] = entry.next;
       entry.next = null;
       this.count--;
       return;
     }
-    let prev = head;
-    while (prev.next !== null) {
-      if (prev.next === entry) {
-        prev.next = entry.next;
+    while (e.next !== null) {
+      if (e.next === entry) {
+        e.next = entry.next;
         entry.next = null;
         this.count--;
         return;
       }
-      prev = prev.next;
+      e = e.next;
     }
   }
 
   *entries(): IterableIterator<FlowEntry<T>> {
-    for (const head of this.buckets.values()) {
+    for (const head of this.buckets) {
       let e: FlowEntry<T> | null = head;
       while (e !== null) {
         yield e;
         e = e.next;
       }
     }
+  }
+
+  private grow(): void {
+    const old = this.buckets;
+    const size = old.length * 2;
+    const buckets = new Array<FlowEntry<T> | null>(size).fill(null);
+    const mask = size - 1;
+    for (let k = 0; k < old.length; k++) {
+      let e: FlowEntry<T> | null = old[k]!;
+      while (e !== null) {
+        const next: FlowEntry<T> | null = e.next;
+        const i = e.hash & mask;
+        e.next = buckets[i]!;
+        buckets[i] = e;
+        e = next;
+      }
+    }
+    this.buckets = buckets;
+    this.mask = mask;
   }
 }

@@ -45,7 +45,8 @@ import {
   type CloseFacts,
   type HandshakeFacts,
 } from './verdicts.js';
-import { ZeekObserver } from './zeek.js';
+import { ZeekObserver, type ZeekObserverOptions } from './zeek.js';
+import { word32 } from '../flow/key.js';
 
 export type RoleRule = ConnectionReport['roles']['decidedBy'];
 
@@ -57,6 +58,8 @@ export interface TrackerConfig {
   /** The run has several inputs: events and reports carry file indexes. */
   multiFile: boolean;
   onEvent: ((event: ConnectionEvent, connection: { id: number; client: Endpoint; server: Endpoint }) => void) | null;
+  /** Settings of the Zeek view (checksums, likely server ports), to line it up with a given Zeek run. */
+  zeek?: ZeekObserverOptions;
 }
 
 /** Why the tracker is being turned into a report. */
@@ -164,6 +167,12 @@ function fmt(x: number): string {
 }
 
 export class ConnectionTracker {
+  /**
+   * Whether onSegment() may take its fast path (always, in use; tests switch it off to check that
+   * both paths give the same reports).
+   */
+  static fastPath = true;
+
   readonly a: EndpointTrack;
   readonly b: EndpointTrack;
   readonly client: EndpointTrack;
@@ -171,9 +180,18 @@ export class ConnectionTracker {
   readonly aIsClient: boolean;
   readonly decidedBy: RoleRule;
 
-  /** Addresses of A and B (copied once). */
-  private readonly addrA: Uint8Array;
-  private readonly addrB: Uint8Array;
+  /**
+   * Addresses of A and B as 32-bit words (one for IPv4, four for IPv6), read once: numbers, not a
+   * copy or a view of the frame's buffer (a view would keep the whole capture chunk alive).
+   */
+  private readonly a0: number;
+  private readonly a1: number;
+  private readonly a2: number;
+  private readonly a3: number;
+  private readonly b0: number;
+  private readonly b1: number;
+  private readonly b2: number;
+  private readonly b3: number;
   readonly portA: number;
   readonly portB: number;
   readonly ipVersion: 4 | 6;
@@ -191,7 +209,7 @@ export class ConnectionTracker {
   private initDone = false;
 
   readonly events: ConnectionEvent[] = [];
-  private readonly zeek = new ZeekObserver();
+  private readonly zeek: ZeekObserver;
   private readonly completeness = new CompletenessObserver();
   private readonly recorder: SegmentRecorder | null;
   /** The 4-tuple carried more than one connection in this run: the display filter needs frame bounds. */
@@ -242,6 +260,11 @@ export class ConnectionTracker {
   private rstAfterFin = false;
   private simultaneousClose = false;
   finished = false;
+  /**
+   * The next segment may take the fast path: both ends ESTABLISHED with everything settled that a
+   * plain in-order data or ACK segment could change (recomputed after every other segment).
+   */
+  private fastOk = false;
 
   constructor(
     readonly id: number,
@@ -255,8 +278,22 @@ export class ConnectionTracker {
     this.decidedBy = roles.decidedBy;
     this.client = roles.aIsClient ? this.a : this.b;
     this.server = roles.aIsClient ? this.b : this.a;
-    this.addrA = seg.bytes.slice(seg.srcOffset, seg.srcOffset + seg.addrLength);
-    this.addrB = seg.bytes.slice(seg.dstOffset, seg.dstOffset + seg.addrLength);
+    const b = seg.bytes;
+    const so = seg.srcOffset;
+    const d = seg.dstOffset;
+    this.a0 = word32(b, so);
+    this.b0 = word32(b, d);
+    if (seg.addrLength === 16) {
+      this.a1 = word32(b, so + 4);
+      this.a2 = word32(b, so + 8);
+      this.a3 = word32(b, so + 12);
+      this.b1 = word32(b, d + 4);
+      this.b2 = word32(b, d + 8);
+      this.b3 = word32(b, d + 12);
+    } else {
+      this.a1 = this.a2 = this.a3 = this.b1 = this.b2 = this.b3 = 0;
+    }
+    this.zeek = new ZeekObserver(config.zeek);
     this.portA = seg.srcPort;
     this.portB = seg.dstPort;
     this.ipVersion = seg.ipVersion;
@@ -277,16 +314,19 @@ export class ConnectionTracker {
 
   // ------------------------------------------------------------------ identity and events
 
+  /** Address text of A (true) or B. */
+  private ipOf(ofA: boolean): string {
+    return ofA
+      ? formatWords(this.ipVersion, this.a0, this.a1, this.a2, this.a3)
+      : formatWords(this.ipVersion, this.b0, this.b1, this.b2, this.b3);
+  }
+
   clientEndpoint(): Endpoint {
-    return this.aIsClient
-      ? { ip: formatAddress(this.addrA, 0, this.addrA.length), port: this.portA }
-      : { ip: formatAddress(this.addrB, 0, this.addrB.length), port: this.portB };
+    return this.aIsClient ? { ip: this.ipOf(true), port: this.portA } : { ip: this.ipOf(false), port: this.portB };
   }
 
   serverEndpoint(): Endpoint {
-    return this.aIsClient
-      ? { ip: formatAddress(this.addrB, 0, this.addrB.length), port: this.portB }
-      : { ip: formatAddress(this.addrA, 0, this.addrA.length), port: this.portA };
+    return this.aIsClient ? { ip: this.ipOf(false), port: this.portB } : { ip: this.ipOf(true), port: this.portA };
   }
 
   private emitAt(kind: EventKind, by: EndpointTrack | null, detail: string | undefined, frame: number, file: number, time: number): void {
@@ -335,11 +375,88 @@ export class ConnectionTracker {
 
   // ------------------------------------------------------------------ per segment
 
-  /** Feed one segment; `fromA` is true when its sender is endpoint A (the first segment's sender). */
-  onSegment(seg: Segment, fromA: boolean): void {
+  /**
+   * Feed one segment; `fromA` is true when its sender is endpoint A (the first segment's sender);
+   * `t` is its capture time in seconds (computed from the segment when not given).
+   *
+   * Fast path: once both ends are ESTABLISHED and nothing is pending (no FIN, no RST, no hole, the
+   * handshake settled, no recording), an in-order segment carrying only ACK (and PSH/ECN bits) that
+   * acknowledges nothing beyond what the peer sent changes only counters, snd.nxt, the last ACK and
+   * the window: no state change and no event can follow from it (RFC 9293 §3.10.7.4 ESTABLISHED,
+   * with an acceptable segment and an acceptable ACK), so it is applied in a few lines. Every other
+   * segment goes through the full classification below.
+   */
+  onSegment(seg: Segment, fromA: boolean, t: number = seg.tsSec + seg.tsNsec * 1e-9): void {
+    if (this.fastOk) {
+      const S = fromA ? this.a : this.b;
+      const flags = seg.flags;
+      if (
+        (flags & (SYN | FIN | RST | ACK)) === ACK &&
+        seg.seq === S.sndNxt &&
+        t >= this.prevTime &&
+        seqLe(seg.ack, (fromA ? this.b : this.a).sndNxt) &&
+        seg.checksumOk !== false &&
+        seg.ipChecksumOk !== false
+      ) {
+        const o = seg.options;
+        if (!o.malformed) {
+          this.zeek.onSegment(seg, fromA);
+          this.completeness.onSegment(seg, fromA);
+          const len = seg.payloadLength;
+          S.packets++;
+          S.bytes += len;
+          S.ipBytes += seg.ipLength;
+          S.sentAny = true;
+          this.lastFrame = seg.frame;
+          this.lastFile = seg.fileIndex;
+          this.packets++;
+          this.prevTime = t;
+          if (t > this.lastTime) this.lastTime = t;
+          if (o.hasTimestamps) {
+            S.tsKnown = true;
+            S.lastTsVal = o.tsVal;
+          }
+          if (len > 0) S.sndNxt = (seg.seq + len) >>> 0;
+          const ackv = seg.ack;
+          if (!S.ackKnown || seqGt(ackv, S.lastAck)) {
+            S.ackKnown = true;
+            S.lastAck = ackv;
+          }
+          S.window = seg.window;
+          S.windowOnSyn = false;
+          return;
+        }
+      }
+    }
+    this.fullSegment(seg, fromA, t);
+    this.fastOk = this.settled();
+  }
+
+  /** Whether the fast path of onSegment() gives the same result as the full path for its segments. */
+  private settled(): boolean {
+    const a = this.a;
+    const b = this.b;
+    return (
+      ConnectionTracker.fastPath &&
+      this.recorder === null &&
+      a.state === 'ESTABLISHED' &&
+      b.state === 'ESTABLISHED' &&
+      !this.reset &&
+      this.initDone &&
+      this.firstFin === null &&
+      !a.holeActive &&
+      !b.holeActive &&
+      a.sndKnown &&
+      b.sndKnown &&
+      (this.handshakeDone || this.midstream) &&
+      // The client's first acknowledgment of the SYN-ACK is a handshake fact the full path records.
+      (this.clientAcked || (this.server.synAckCount === 0 && !this.synAckInferred))
+    );
+  }
+
+  private fullSegment(seg: Segment, fromA: boolean, t: number): void {
     const S = fromA ? this.a : this.b;
     const R = fromA ? this.b : this.a;
-    const t = seg.tsSec + seg.tsNsec * 1e-9;
     this.curFrame = seg.frame;
     this.curFile = seg.fileIndex;
     this.curTime = t;
@@ -995,30 +1112,47 @@ export class ConnectionTracker {
    * within 2×MSL at `now` and a new SYN (from A when fromA) reuses the tuple; else null.
    */
   timeWaitReuse(seg: Segment, fromA: boolean, now: number): { detail: string; holderIsSynSender: boolean } | null {
+    const t = this.tombstone(now);
+    return t === null ? null : t.reuse(seg, fromA, now);
+  }
+
+  /**
+   * What must outlive the report while an end of this connection holds TIME_WAIT at `now` (within
+   * 2×MSL, RFC 9293 §3.6.1): a handful of numbers to recognise and describe a reuse of the 4-tuple
+   * (RFC 6191), instead of the whole tracker. Null when no end holds TIME_WAIT.
+   */
+  tombstone(now: number): TimeWaitTombstone | null {
     let holder: EndpointTrack | null = null;
-    for (const e of [this.a, this.b]) {
+    for (let i = 0; i < 2; i++) {
+      const e = i === 0 ? this.a : this.b;
       if (e.state === 'TIME_WAIT' && e.timeWaitSince !== null && now - e.timeWaitSince < 2 * this.config.msl) holder = e;
     }
     if (holder === null) return null;
-    const sender = fromA ? this.a : this.b;
-    const holderEp = holder === this.a ? `${formatAddress(this.addrA, 0, this.addrA.length)}:${this.portA}` : `${formatAddress(this.addrB, 0, this.addrB.length)}:${this.portB}`;
-    const above = sender.sndKnown ? seqGt(seg.seq, sender.sndNxt) : true;
-    let ts = '';
-    if (seg.options.hasTimestamps && sender.tsKnown) {
-      ts = seqGt(seg.options.tsVal, sender.lastTsVal) ? '; timestamp above the old one' : '; timestamp not above the old one';
-    }
-    const detail =
-      `${holderEp} (the old connection ${this.id}'s ${holder.side}) held TIME_WAIT for ${fmt(now - holder.timeWaitSince!)} s of ${2 * this.config.msl} s; ` +
-      `new ISN ${seg.seq >>> 0} is ${above ? 'above' : 'below'} the old sequence space (next was ${sender.sndNxt >>> 0})` +
-      ts +
-      (above ? ' (acceptable, RFC 6191)' : ' (RFC 6191: acceptable only through timestamps)');
-    return { detail, holderIsSynSender: holder === sender };
+    const isA = holder === this.a;
+    return new TimeWaitTombstone(
+      this.id,
+      this.config.msl,
+      holder.side,
+      holder.timeWaitSince!,
+      isA,
+      this.ipVersion,
+      isA ? this.a0 : this.b0,
+      isA ? this.a1 : this.b1,
+      isA ? this.a2 : this.b2,
+      isA ? this.a3 : this.b3,
+      isA ? this.portA : this.portB,
+      this.a,
+      this.b,
+    );
   }
 
-  /** Whether it is over at capture time `now` (terminal and quiet for 2×MSL). */
-  overAt(now: number): boolean {
+  /**
+   * Whether it is over at capture time `now`: terminal and quiet for `linger` seconds (default 2×MSL;
+   * the flow layer passes a shorter one, see ConnectionManager).
+   */
+  overAt(now: number, linger: number = 2 * this.config.msl): boolean {
     const quiet = now - this.lastTime;
-    if (this.isTerminal()) return quiet >= 2 * this.config.msl;
+    if (this.isTerminal()) return quiet >= linger;
     // SYNs nobody answered: a connecting end gives up after its SYN retries (Linux: about 127 s
     // with the default 6 retries), so a SYN quiet for 4×MSL (120 s by default) will not be answered.
     // Without this, a SYN scan would keep one tracker per probed port until the end of the capture.
@@ -1160,6 +1294,91 @@ export class ConnectionTracker {
   get simultaneousCloseSeen(): boolean {
     return this.simultaneousClose;
   }
+}
+
+/**
+ * A reported connection one of whose ends still holds TIME_WAIT (see ConnectionTracker.tombstone()).
+ * Endpoint A is the old connection's A, as in the flow table entry it stays in.
+ */
+export class TimeWaitTombstone {
+  private readonly aSndKnown: boolean;
+  private readonly aSndNxt: number;
+  private readonly aTsKnown: boolean;
+  private readonly aTsVal: number;
+  private readonly bSndKnown: boolean;
+  private readonly bSndNxt: number;
+  private readonly bTsKnown: boolean;
+  private readonly bTsVal: number;
+
+  constructor(
+    readonly id: number,
+    private readonly msl: number,
+    private readonly holderSide: Side,
+    readonly timeWaitSince: number,
+    private readonly holderIsA: boolean,
+    private readonly ipVersion: 4 | 6,
+    private readonly h0: number,
+    private readonly h1: number,
+    private readonly h2: number,
+    private readonly h3: number,
+    private readonly holderPort: number,
+    a: EndpointTrack,
+    b: EndpointTrack,
+  ) {
+    this.aSndKnown = a.sndKnown;
+    this.aSndNxt = a.sndNxt;
+    this.aTsKnown = a.tsKnown;
+    this.aTsVal = a.lastTsVal;
+    this.bSndKnown = b.sndKnown;
+    this.bSndNxt = b.sndNxt;
+    this.bTsKnown = b.tsKnown;
+    this.bTsVal = b.lastTsVal;
+  }
+
+  /** Capture time at which TIME_WAIT ends (2×MSL after it began). */
+  get expires(): number {
+    return this.timeWaitSince + 2 * this.msl;
+  }
+
+  /**
+   * The detail of the `time_wait_reuse` event for a new SYN `seg` (from A when fromA) at `now`, or
+   * null when TIME_WAIT is over by then.
+   */
+  reuse(seg: Segment, fromA: boolean, now: number): { detail: string; holderIsSynSender: boolean } | null {
+    if (now - this.timeWaitSince >= 2 * this.msl) return null;
+    const sndKnown = fromA ? this.aSndKnown : this.bSndKnown;
+    const sndNxt = fromA ? this.aSndNxt : this.bSndNxt;
+    const tsKnown = fromA ? this.aTsKnown : this.bTsKnown;
+    const tsVal = fromA ? this.aTsVal : this.bTsVal;
+    const holderEp = `${formatWords(this.ipVersion, this.h0, this.h1, this.h2, this.h3)}:${this.holderPort}`;
+    const above = sndKnown ? seqGt(seg.seq, sndNxt) : true;
+    let ts = '';
+    if (seg.options.hasTimestamps && tsKnown) {
+      ts = seqGt(seg.options.tsVal, tsVal) ? '; timestamp above the old one' : '; timestamp not above the old one';
+    }
+    const detail =
+      `${holderEp} (the old connection ${this.id}'s ${this.holderSide}) held TIME_WAIT for ${fmt(now - this.timeWaitSince)} s of ${2 * this.msl} s; ` +
+      `new ISN ${seg.seq >>> 0} is ${above ? 'above' : 'below'} the old sequence space (next was ${sndNxt >>> 0})` +
+      ts +
+      (above ? ' (acceptable, RFC 6191)' : ' (RFC 6191: acceptable only through timestamps)');
+    return { detail, holderIsSynSender: this.holderIsA === fromA };
+  }
+}
+
+const scratch16 = new Uint8Array(16);
+
+/** Address text from the 32-bit words the flow layer keeps (one for IPv4, four for IPv6). */
+export function formatWords(ipVersion: 4 | 6, w0: number, w1: number, w2: number, w3: number): string {
+  if (ipVersion === 4) return `${w0 >>> 24}.${(w0 >>> 16) & 255}.${(w0 >>> 8) & 255}.${w0 & 255}`;
+  const words = [w0, w1, w2, w3];
+  for (let i = 0; i < 4; i++) {
+    const w = words[i]!;
+    scratch16[4 * i] = w >>> 24;
+    scratch16[4 * i + 1] = (w >>> 16) & 255;
+    scratch16[4 * i + 2] = (w >>> 8) & 255;
+    scratch16[4 * i + 3] = w & 255;
+  }
+  return formatAddress(scratch16, 0, 16);
 }
 
 /** A Wireshark display filter for one connection (frame bounds when its 4-tuple was reused). */

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze } from '../../src/analyze.js';
+import { analyze, type AnalyzeOptions } from '../../src/analyze.js';
 import { openCapture } from '../../src/capture/index.js';
 import { decodeFrame, formatAddress } from '../../src/decode/index.js';
 import { newSegment, TcpFlag, type Segment } from '../../src/decode/segment.js';
@@ -192,8 +192,8 @@ export interface ProductConnection {
   completeness: number;
 }
 
-export async function analyzeProduct(path: string): Promise<ProductConnection[]> {
-  const report = await analyze([path]);
+export async function analyzeProduct(path: string, options: AnalyzeOptions = {}): Promise<ProductConnection[]> {
+  const report = await analyze([path], options);
   return report.connections.map((c) => ({
     x: `${c.client.ip}:${c.client.port}`,
     y: `${c.server.ip}:${c.server.port}`,

@@ -147,9 +147,15 @@ function judge(label: string, results: RowResult[], differences: readonly Docume
 }
 
 describe.skipIf(!existsSync(CORPUS))('agreement with Zeek conn.log (corpus)', () => {
-  it("tcpshake's report (analyze()): conn_state ≥ 95%, history ≥ 90%, every difference documented", async () => {
+  it("tcpshake's report (analyze() with each Zeek run's settings): conn_state ≥ 95%, history ≥ 90%, every difference documented", async () => {
+    // As a user lining tcpshake up with their own Zeek run would: -C → ignore checksums, -b → no
+    // likely-server-port list.
     const results = await compareAll(async (run) =>
-      (await analyzeProduct(join(CORPUS, run.pcap))).map((c) => ({ ...c, orig: null })),
+      (
+        await analyzeProduct(join(CORPUS, run.pcap), {
+          zeek: { ignoreChecksums: ignoresChecksums(run.cmd), likelyServerPorts: bareMode(run.cmd) ? 'none' : 'default' },
+        })
+      ).map((c) => ({ ...c, orig: null })),
     );
     judge('Zeek agreement of the report', results, ZEEK_REPORT_DIFFERENCES);
   }, 60_000);
