@@ -31,7 +31,7 @@ import type {
 } from '../report/model.js';
 import { assertNever } from '../util/assert.js';
 import { CompletenessObserver } from './completeness.js';
-import { Mark, markNames, SegmentRecorder } from './record.js';
+import { labelStates, Mark, markNames, SegmentRecorder } from './record.js';
 import { seqAdd, seqGe, seqGt, seqInWindow, seqLe, seqLt } from './seq.js';
 import {
   capturePoint,
@@ -739,6 +739,11 @@ export class ConnectionTracker {
       if (len === 0) S.retransmits++;
       this.marks |= Mark.retransmission;
       this.emit('fin_retransmit', S);
+      // RFC 9293 §3.10.7.4: only the ACK of its FIN takes an end out of LAST_ACK (to CLOSED) or
+      // CLOSING (to TIME_WAIT). Sending the FIN again shows that ACK never reached it, so a change
+      // inferred from an ACK the capture saw is withdrawn; the next ACK that arrives makes it again.
+      if (S.state === 'CLOSED') this.retractInferred(S, 'CLOSED', 'LAST_ACK');
+      else if (S.state === 'TIME_WAIT') this.retractInferred(S, 'TIME_WAIT', 'CLOSING');
       if (S === this.secondFin && !this.finalAckLost && !this.reset) {
         this.finalAckLost = true;
         this.emit(
@@ -1254,6 +1259,7 @@ export class ConnectionTracker {
     }
     if (this.recorder !== null) {
       report.segments = this.recorder.records();
+      labelStates(report.segments, report.states.client, report.states.server);
       const elided = this.recorder.elided();
       if (elided > 0) report.elidedSegments = elided;
     }

@@ -2,7 +2,7 @@
  * Per-segment ladder rows for one connection, capped: the first half and the last half are kept
  * (a ring buffer for the tail), the middle is only counted.
  */
-import type { SegmentRecord } from '../report/model.js';
+import type { SegmentRecord, StateChange } from '../report/model.js';
 
 /** Mark bits set while a segment is processed; turned into names only when recorded. */
 export const Mark = {
@@ -63,5 +63,34 @@ export class SegmentRecorder {
     const out = this.head.slice();
     for (let i = 0; i < this.tail.length; i++) out.push(this.tail[(this.tailStart + i) % this.tail.length]!);
     return out;
+  }
+}
+
+/**
+ * Label each recorded segment with the states its endpoints entered on it, taken from the final
+ * state histories rather than from what was known while the segment was processed: a change that a
+ * later segment withdrew (an inferred CLOSE_WAIT that was really FIN_WAIT_1 of a simultaneous close,
+ * a CLOSED undone by a retransmitted FIN) must not appear in the ladder.
+ */
+export function labelStates(records: SegmentRecord[], client: readonly StateChange[], server: readonly StateChange[]): void {
+  for (const r of records) {
+    delete r.clientState;
+    delete r.serverState;
+  }
+  assign(records, client, 'clientState');
+  assign(records, server, 'serverState');
+}
+
+function assign(records: SegmentRecord[], changes: readonly StateChange[], field: 'clientState' | 'serverState'): void {
+  // Both lists are in capture order; a change belongs to the segment with its frame and time.
+  let i = 0;
+  for (const change of changes) {
+    while (i < records.length && records[i]!.time < change.time) i++;
+    for (let j = i; j < records.length && records[j]!.time === change.time; j++) {
+      if (records[j]!.frame === change.frame) {
+        records[j]![field] = change.state;
+        break;
+      }
+    }
   }
 }

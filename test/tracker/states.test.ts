@@ -329,6 +329,23 @@ describe('LAST_ACK', () => {
     expect(e.by).toBe('server');
     expect(e.detail).toMatch(/after the capture point/);
   });
+  it('+ retransmitted FIN after the final ACK was seen → back to LAST_ACK, CLOSED on the next ACK', () => {
+    const c = established();
+    c.client.fin();
+    const f = c.server.fin();
+    const lost = c.client.ack();
+    const again = c.server.fin({ seq: f.seq, dt: 0.2 });
+    expect(c.tracker().server.state).toBe('LAST_ACK');
+    const last = c.client.ack({ dt: 0.0001 });
+    const r = c.report();
+    const server = r.states.server.map((s) => [s.state, s.frame]);
+    expect(server.slice(-2)).toEqual([
+      ['LAST_ACK', f.frame],
+      ['CLOSED', last.frame],
+    ]);
+    expect(server.some(([, frame]) => frame === lost.frame || frame === again.frame)).toBe(false);
+    expect(r.finalState.server).toBe('CLOSED');
+  });
   it('+ retransmitted FIN, no final ACK seen → final ACK lost too', () => {
     const c = established();
     c.client.fin();
