@@ -5,5 +5,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/browser/**'],
     testTimeout: 60_000,
+    globalSetup: ['test/global-setup.ts'],
   },
 });

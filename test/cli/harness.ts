@@ -12,11 +12,12 @@ export const BUILD = join(ROOT, 'tmp', 'cli-test-dist');
 export const MAIN = join(BUILD, 'cli', 'main.js');
 export const WORK = join(ROOT, 'tmp', 'cli-test-work');
 
-let built = false;
-
-/** Compiles the project once per test process (other engineers' type errors do not stop emit). */
-export function buildCli(): void {
-  if (built) return;
+/**
+ * Compiles the project into BUILD (other engineers' type errors do not stop emit). Runs once per
+ * `vitest run`, from the global setup (test/global-setup.ts), before any test file starts, so test
+ * files running in parallel never race on the build.
+ */
+export function compileCli(): void {
   mkdirSync(WORK, { recursive: true });
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.json'), '--outDir', BUILD, '--declaration', 'false', '--sourceMap', 'false'], {
@@ -24,7 +25,12 @@ export function buildCli(): void {
     encoding: 'utf8',
   });
   if (!existsSync(MAIN)) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
-  built = true;
+}
+
+/** Makes sure the compiled CLI is there (the global setup normally built it already). */
+export function buildCli(): void {
+  if (!existsSync(MAIN)) compileCli();
+  mkdirSync(WORK, { recursive: true });
 }
 
 export interface RunResult {

@@ -12,6 +12,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import { generateCapture } from '../../src/bench/generate.js';
+import { buildCli, MAIN } from '../cli/harness.js';
 import type { ConnectionEvent, ConnectionReport } from '../../src/report/model.js';
 
 let dir = '';
@@ -103,8 +104,9 @@ describe('reading a capture from a stream', () => {
     expect(report.summary.events.idle_timeout).toBe(idle.length);
   });
 
-  const cli = resolve('dist/cli/main.js');
-  it.skipIf(!existsSync(cli))('the built CLI prints the same ndjson connection lines from a real pipe as from the file', () => {
+  const cli = MAIN;
+  it('the built CLI prints the same ndjson connection lines from a real pipe as from the file', () => {
+    buildCli();
     const direct = spawnSync(process.execPath, [cli, file, '--format', 'ndjson'], { encoding: 'utf8', maxBuffer: 256 << 20 });
     const piped = spawnSync('sh', ['-c', `cat "$1" | "$2" "$3" - --format ndjson`, 'sh', file, process.execPath, cli], {
       encoding: 'utf8',
