@@ -53,13 +53,7 @@ log() { printf '[make-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
+  stop_children
   # The namespaces own every veth, address, qdisc and iptables rule this script made; flush the
   # rules explicitly anyway, then delete the namespaces (which removes the veths with them).
   local ns
@@ -297,6 +291,76 @@ keep() {
   done
 }
 
+# exchange FILE CAPTURE_NS CLIENT_PORT SERVER_STEPS CLIENT_STEPS SHAPE [SERVER_IP CLIENT_IP]: the
+# usual scenario. Capture FILE on CAPTURE_NS's eth0, run a server and a client (IPv4 unless the
+# addresses say otherwise) to their end, stop the capture 0.3 s later, check the shape.
+exchange() {
+  local file=$1 ns=$2 cport=$3 srv_steps=$4 cli_steps=$5 re=$6 sip=${7:-$S4} cip=${8:-$C4}
+  cap_start a "$ns" eth0 "$WORK/$file" || return 1
+  server "$NS_S" "$sip" "$SPORT" "$srv_steps" || return 1
+  client "$cip" "$cport" "$sip" "$SPORT" "$cli_steps"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  check "${file%.*}" "$WORK/$file" "$cport" "$re"
+}
+
+# both_sides STEM CLIENT_PORT SETTLE CLIENT_SIDE_SHAPE SERVER_SIDE_SHAPE: one exchange (request,
+# response, the client closes first) captured on both sides, STEM-client-side.pcap and
+# STEM-server-side.pcap, while the router's FORWARD rules (set by the caller) drop a packet; the
+# captures stop SETTLE seconds after the peers end (long enough for the retransmissions to show).
+both_sides() {
+  local stem=$1 cport=$2 settle=$3 cre=$4 sre=$5
+  cap_start a "$NS_C" eth0 "$WORK/$stem-client-side.pcap" || return 1
+  cap_start b "$NS_S" eth0 "$WORK/$stem-server-side.pcap" || return 1
+  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof close" || return 1
+  client "$C4" "$cport" "$S4" "$SPORT" "send:100 recv:100 close"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep "$settle"
+  cap_stop a; cap_stop b
+  in_ns "$NS_R" iptables -F FORWARD
+  check "$stem-client-side" "$WORK/$stem-client-side.pcap" "$cport" "$cre" || return 1
+  check "$stem-server-side" "$WORK/$stem-server-side.pcap" "$cport" "$sre" || return 1
+  keep "$stem-client-side.pcap" "$stem-server-side.pcap"
+}
+
+# reconnect FILE CAPTURE_NS CLIENT_PORT SERVER_STEPS CLIENT_STEPS PAUSE TIME_WAIT_NS ONE_SHAPE: two
+# connections on the same 4-tuple. The client connects from CLIENT_PORT (SO_REUSEADDR), runs to
+# its end, and PAUSE seconds later, with TIME_WAIT_NS still holding that port in TIME_WAIT,
+# connects again from it; the capture must show ONE_SHAPE twice.
+reconnect() {
+  local file=$1 ns=$2 cport=$3 srv_steps=$4 cli_steps=$5 pause=$6 tw_ns=$7 one=$8
+  cap_start a "$ns" eth0 "$WORK/$file" || return 1
+  server "$NS_S" "$S4" "$SPORT" "$srv_steps" --accepts 2 || return 1
+  client "$C4" "$cport" "$S4" "$SPORT" "$cli_steps" --reuseaddr
+  finish "$CLI_PID" || return 1
+  sleep "$pause"
+  in_ns "$tw_ns" ss -tan state time-wait | grep -q ":$cport " || { log "no TIME_WAIT for $cport in $tw_ns"; return 1; }
+  client "$C4" "$cport" "$S4" "$SPORT" "$cli_steps" --reuseaddr
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  check "${file%.*}" "$WORK/$file" "$cport" "$one $one" || return 1
+  keep "$file"
+}
+
+# open_at_stop FILE CLIENT_PORT SERVER_STEPS CLIENT_STEPS MARK SHAPE: the capture (client side)
+# stops 0.3 s after a peer marks MARK, while the connection is not yet closed; then the peers,
+# waiting for `stopped`, go on unseen.
+open_at_stop() {
+  local file=$1 cport=$2 srv_steps=$3 cli_steps=$4 mark=$5 re=$6
+  cap_start a "$NS_C" eth0 "$WORK/$file" || return 1
+  server "$NS_S" "$S4" "$SPORT" "$srv_steps" || return 1
+  client "$C4" "$cport" "$S4" "$SPORT" "$cli_steps"
+  wait_for "$SYNC/$mark" || return 1
+  sleep 0.3
+  cap_stop a
+  touch "$SYNC/stopped"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  check "${file%.*}" "$WORK/$file" "$cport" "$re" || return 1
+  keep "$file"
+}
+
 HS='C:S S:SA C:A'          # three-way handshake
 # A 100-byte request, its ACK alone (quick ACK at connection start), a 100-byte response, its ACK.
 RR='C:PA\+ S:A S:PA\+ C:A'
@@ -334,78 +398,44 @@ capinfos_type() {
 # The server sends its response and closes first; the client closes on EOF (FIN+ACK merged).
 # Captured on the server's side.
 sc_close_by_server() {
-  cap_start a "$NS_S" eth0 "$WORK/close-by-server.pcap" || return 1
-  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 close" || return 1
-  client "$C4" 40002 "$S4" "$SPORT" "send:100 recv:100 eof close"
-  finish "$CLI_PID" "$SRV_PID" || return 1
-  sleep 0.3
-  cap_stop a
-  check close-by-server "$WORK/close-by-server.pcap" 40002 \
+  exchange close-by-server.pcap "$NS_S" 40002 "recv:100 send:100 close" "send:100 recv:100 eof close" \
     "$HS $RR S:FA C:FA S:A" || return 1
   keep close-by-server.pcap
 }
 
 # Handshake, no data, client closes; the server closes on EOF at once: its FIN carries the ACK.
 sc_close_three_way() {
-  cap_start a "$NS_C" eth0 "$WORK/close-three-way.pcap" || return 1
-  server "$NS_S" "$S4" "$SPORT" "eof close" || return 1
-  client "$C4" 40003 "$S4" "$SPORT" "sleep:0.1 close"
-  finish "$CLI_PID" "$SRV_PID" || return 1
-  sleep 0.3
-  cap_stop a
-  check close-three-way "$WORK/close-three-way.pcap" 40003 "$HS C:FA S:FA C:A" || return 1
+  exchange close-three-way.pcap "$NS_C" 40003 "eof close" "sleep:0.1 close" "$HS C:FA S:FA C:A" || return 1
   keep close-three-way.pcap
 }
 
 # As close-by-client, but the server sleeps 200 ms after reading EOF before close(): its delayed
 # ACK (about 40 ms) goes out alone first, then its FIN.
 sc_close_four_way() {
-  cap_start a "$NS_C" eth0 "$WORK/close-four-way.pcap" || return 1
-  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof sleep:0.2 close" || return 1
-  client "$C4" 40004 "$S4" "$SPORT" "send:100 recv:100 close"
-  finish "$CLI_PID" "$SRV_PID" || return 1
-  sleep 0.3
-  cap_stop a
-  check close-four-way "$WORK/close-four-way.pcap" 40004 "$HS $RR C:FA S:A S:FA C:A" || return 1
+  exchange close-four-way.pcap "$NS_C" 40004 "recv:100 send:100 eof sleep:0.2 close" "send:100 recv:100 close" \
+    "$HS $RR C:FA S:A S:FA C:A" || return 1
   keep close-four-way.pcap
 }
 
 # The client sends a request and shuts down its sending side; the server acknowledges the FIN
 # (it waits 200 ms so the ACK goes alone), then still sends three 1000-byte replies, then closes.
 sc_half_close() {
-  cap_start a "$NS_C" eth0 "$WORK/half-close.pcap" || return 1
-  server "$NS_S" "$S4" "$SPORT" "recv:100 eof sleep:0.2 send:1000 sleep:0.1 send:1000 sleep:0.1 send:1000 close" || return 1
-  client "$C4" 40005 "$S4" "$SPORT" "send:100 shut eof close"
-  finish "$CLI_PID" "$SRV_PID" || return 1
-  sleep 0.3
-  cap_stop a
-  check half-close "$WORK/half-close.pcap" 40005 \
+  exchange half-close.pcap "$NS_C" 40005 \
+    "recv:100 eof sleep:0.2 send:1000 sleep:0.1 send:1000 sleep:0.1 send:1000 close" "send:100 shut eof close" \
     "$HS C:PA\\+ (S:A )?C:FA S:A S:PA\\+ C:A S:PA\\+ C:A S:PA\\+ C:A S:FA C:A" || return 1
   keep half-close.pcap
 }
 
 # The client sets SO_LINGER {on, 0} and closes after the exchange: RST instead of FIN.
 sc_rst_linger() {
-  cap_start a "$NS_C" eth0 "$WORK/rst-linger0.pcap" || return 1
-  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 reset" || return 1
-  client "$C4" 40006 "$S4" "$SPORT" "send:100 recv:100 linger0 close"
-  finish "$CLI_PID" "$SRV_PID" || return 1
-  sleep 0.3
-  cap_stop a
-  check rst-linger0 "$WORK/rst-linger0.pcap" 40006 "$HS $RR C:RA" || return 1
+  exchange rst-linger0.pcap "$NS_C" 40006 "recv:100 send:100 reset" "send:100 recv:100 linger0 close" "$HS $RR C:RA" || return 1
   keep rst-linger0.pcap
 }
 
 # The server accepts, never reads the client's request and closes 200 ms later: Linux answers
 # close() with unread data in the receive buffer by RST (RFC 9293 3.6.1 / RFC 2525 2.17).
 sc_rst_unread() {
-  cap_start a "$NS_C" eth0 "$WORK/rst-unread-data.pcap" || return 1
-  server "$NS_S" "$S4" "$SPORT" "sleep:0.2 close" || return 1
-  client "$C4" 40007 "$S4" "$SPORT" "send:100 reset"
-  finish "$CLI_PID" "$SRV_PID" || return 1
-  sleep 0.3
-  cap_stop a
-  check rst-unread-data "$WORK/rst-unread-data.pcap" 40007 "$HS C:PA\\+ S:A S:RA" || return 1
+  exchange rst-unread-data.pcap "$NS_C" 40007 "sleep:0.2 close" "send:100 reset" "$HS C:PA\\+ S:A S:RA" || return 1
   keep rst-unread-data.pcap
 }
 
@@ -444,19 +474,7 @@ sc_final_ack_lost() {
     --tcp-flags FIN FIN -m recent --name tskfin --set
   in_ns "$NS_R" iptables -A FORWARD -s "$C4" -d "$S4" -p tcp --sport 40010 --dport "$SPORT" \
     --tcp-flags ALL ACK -m recent --name tskfin --rdest --rcheck -m quota --quota 80 -j DROP
-  cap_start a "$NS_C" eth0 "$WORK/final-ack-lost-client-side.pcap" || return 1
-  cap_start b "$NS_S" eth0 "$WORK/final-ack-lost-server-side.pcap" || return 1
-  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof close" || return 1
-  client "$C4" 40010 "$S4" "$SPORT" "send:100 recv:100 close"
-  finish "$CLI_PID" "$SRV_PID" || return 1
-  sleep 1.5
-  cap_stop a; cap_stop b
-  in_ns "$NS_R" iptables -F FORWARD
-  check final-ack-lost-client-side "$WORK/final-ack-lost-client-side.pcap" 40010 \
-    "$HS $RR C:FA S:FA C:A S:FA C:A" || return 1
-  check final-ack-lost-server-side "$WORK/final-ack-lost-server-side.pcap" 40010 \
-    "$HS $RR C:FA S:FA S:FA C:A" || return 1
-  keep final-ack-lost-client-side.pcap final-ack-lost-server-side.pcap
+  both_sides final-ack-lost 40010 1.5 "$HS $RR C:FA S:FA C:A S:FA C:A" "$HS $RR C:FA S:FA S:FA C:A"
 }
 
 # The router drops the server's first SYN-ACK (`quota` passes a second 60-byte SYN-ACK). About
@@ -466,19 +484,9 @@ sc_final_ack_lost() {
 sc_synack_lost() {
   in_ns "$NS_R" iptables -A FORWARD -s "$S4" -d "$C4" -p tcp --sport "$SPORT" --dport 40011 \
     --tcp-flags SYN,ACK SYN,ACK -m quota --quota 100 -j DROP
-  cap_start a "$NS_C" eth0 "$WORK/synack-lost-client-side.pcap" || return 1
-  cap_start b "$NS_S" eth0 "$WORK/synack-lost-server-side.pcap" || return 1
-  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof close" || return 1
-  client "$C4" 40011 "$S4" "$SPORT" "send:100 recv:100 close"
-  finish "$CLI_PID" "$SRV_PID" || return 1
-  sleep 0.3
-  cap_stop a; cap_stop b
-  in_ns "$NS_R" iptables -F FORWARD
-  check synack-lost-client-side "$WORK/synack-lost-client-side.pcap" 40011 \
-    "C:S C:S S:SA C:A S:SA C:A $RR C:FA S:FA C:A" || return 1
-  check synack-lost-server-side "$WORK/synack-lost-server-side.pcap" 40011 \
-    "C:S S:SA S:SA C:S S:SA C:A C:A $RR C:FA S:FA C:A" || return 1
-  keep synack-lost-client-side.pcap synack-lost-server-side.pcap
+  both_sides synack-lost 40011 0.3 \
+    "C:S C:S S:SA C:A S:SA C:A $RR C:FA S:FA C:A" \
+    "C:S S:SA S:SA C:S S:SA C:A C:A $RR C:FA S:FA C:A"
 }
 
 # Both applications call shutdown(SHUT_WR) at the same scheduled instant while every frame takes
@@ -526,20 +534,8 @@ sc_simultaneous_close() {
 # same port 40013 at once. The SYN reaches the server's TIME_WAIT socket, whose ISN/timestamp
 # checks accept it (RFC 6191), and a second connection on the same 4-tuple runs. Server side.
 sc_time_wait_reuse() {
-  local steps_s="recv:100 send:100 close" steps_c="send:100 recv:100 eof close"
-  cap_start a "$NS_S" eth0 "$WORK/time-wait-reuse.pcap" || return 1
-  server "$NS_S" "$S4" "$SPORT" "$steps_s" --accepts 2 || return 1
-  client "$C4" 40013 "$S4" "$SPORT" "$steps_c" --reuseaddr
-  finish "$CLI_PID" || return 1
-  sleep 0.2
-  in_ns "$NS_S" ss -tan state time-wait | grep -q ':40013 ' || { log "no server TIME_WAIT for 40013"; return 1; }
-  client "$C4" 40013 "$S4" "$SPORT" "$steps_c" --reuseaddr
-  finish "$CLI_PID" "$SRV_PID" || return 1
-  sleep 0.3
-  cap_stop a
-  local one="$HS $RR S:FA C:FA S:A"
-  check time-wait-reuse "$WORK/time-wait-reuse.pcap" 40013 "$one $one" || return 1
-  keep time-wait-reuse.pcap
+  reconnect time-wait-reuse.pcap "$NS_S" 40013 "recv:100 send:100 close" "send:100 recv:100 eof close" 0.2 "$NS_S" \
+    "$HS $RR S:FA C:FA S:A"
 }
 
 # The client closes first and holds TIME_WAIT; 1.5 s later it connects again from the same port
@@ -548,74 +544,38 @@ sc_time_wait_reuse() {
 # connection, RFC 7323 5.8) and starts the new ISN above the old SND.NXT. Client side.
 sc_time_wait_reuse_client() {
   in_ns "$NS_C" sysctl -qw net.ipv4.tcp_tw_reuse=1
-  cap_start a "$NS_C" eth0 "$WORK/time-wait-reuse-client.pcap" || return 1
-  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof close" --accepts 2 || return 1
-  client "$C4" 40019 "$S4" "$SPORT" "send:100 recv:100 close" --reuseaddr
-  finish "$CLI_PID" || return 1
-  sleep 1.5
-  in_ns "$NS_C" ss -tan state time-wait | grep -q ':40019 ' || { log "no TIME_WAIT on 40019"; return 1; }
-  client "$C4" 40019 "$S4" "$SPORT" "send:100 recv:100 close" --reuseaddr
-  finish "$CLI_PID" "$SRV_PID" || return 1
-  sleep 0.3
-  cap_stop a
-  local one="$HS $RR C:FA S:FA C:A"
-  check time-wait-reuse-client "$WORK/time-wait-reuse-client.pcap" 40019 "$one $one" || return 1
-  keep time-wait-reuse-client.pcap
+  reconnect time-wait-reuse-client.pcap "$NS_C" 40019 "recv:100 send:100 eof close" "send:100 recv:100 close" 1.5 "$NS_C" \
+    "$HS $RR C:FA S:FA C:A"
 }
 
 # Keep-alive: after one exchange the client stays idle 3.5 s with TCP_KEEPIDLE=1 and
 # TCP_KEEPINTVL=1: three probes (one byte below snd.nxt, no data), each ACKed by the server.
 sc_keepalive() {
-  cap_start a "$NS_C" eth0 "$WORK/keepalive.pcap" || return 1
-  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof close" || return 1
-  client "$C4" 40014 "$S4" "$SPORT" "keepalive:1,1,5 send:100 recv:100 sleep:3.5 close"
-  finish "$CLI_PID" "$SRV_PID" || return 1
-  sleep 0.3
-  cap_stop a
-  check keepalive "$WORK/keepalive.pcap" 40014 "$HS $RR C:A S:A C:A S:A C:A S:A C:FA S:FA C:A" || return 1
+  exchange keepalive.pcap "$NS_C" 40014 "recv:100 send:100 eof close" "keepalive:1,1,5 send:100 recv:100 sleep:3.5 close" \
+    "$HS $RR C:A S:A C:A S:A C:A S:A C:FA S:FA C:A" || return 1
   [[ $(count "$WORK/keepalive.pcap" tcp.analysis.keep_alive) -eq 3 ]] || { log "keepalive: not 3 probes"; return 1; }
   keep keepalive.pcap
 }
 
 # A normal IPv6 connection over fd99::: request, response, client closes, server closes on EOF.
 sc_ipv6() {
-  cap_start a "$NS_C" eth0 "$WORK/ipv6-close.pcap" || return 1
-  server "$NS_S" "$S6" "$SPORT" "recv:100 send:100 eof close" || return 1
-  client "$C6" 40015 "$S6" "$SPORT" "send:100 recv:100 close"
-  finish "$CLI_PID" "$SRV_PID" || return 1
-  sleep 0.3
-  cap_stop a
-  check ipv6-close "$WORK/ipv6-close.pcap" 40015 "$HS $RR C:FA S:FA C:A" || return 1
+  exchange ipv6-close.pcap "$NS_C" 40015 "recv:100 send:100 eof close" "send:100 recv:100 close" \
+    "$HS $RR C:FA S:FA C:A" "$S6" "$C6" || return 1
   keep ipv6-close.pcap
 }
 
 # The capture stops while the connection is open (after one exchange); it closes afterwards, unseen.
 sc_open_at_end() {
-  cap_start a "$NS_C" eth0 "$WORK/open-at-end.pcap" || return 1
-  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof close" || return 1
-  client "$C4" 40016 "$S4" "$SPORT" "send:100 recv:100 mark:exchanged wait:stopped close"
-  wait_for "$SYNC/exchanged" || return 1
-  sleep 0.3
-  cap_stop a
-  touch "$SYNC/stopped"
-  finish "$CLI_PID" "$SRV_PID" || return 1
-  check open-at-end "$WORK/open-at-end.pcap" 40016 "$HS $RR" || return 1
-  keep open-at-end.pcap
+  open_at_stop open-at-end.pcap 40016 "recv:100 send:100 eof close" "send:100 recv:100 mark:exchanged wait:stopped close" \
+    exchanged "$HS $RR"
 }
 
 # The client shuts down its sending side; the server reads EOF and never closes. The capture stops
 # with the client in FIN_WAIT_2 and the server in CLOSE_WAIT.
+# (The 0.3 s after server-eof lets the server's delayed ACK of the FIN, about 40 ms, be captured.)
 sc_close_wait_at_end() {
-  cap_start a "$NS_C" eth0 "$WORK/fin-wait-2-close-wait.pcap" || return 1
-  server "$NS_S" "$S4" "$SPORT" "recv:100 send:100 eof mark:server-eof wait:stopped" || return 1
-  client "$C4" 40017 "$S4" "$SPORT" "send:100 recv:100 shut wait:stopped close"
-  wait_for "$SYNC/server-eof" || return 1
-  sleep 0.3 # the server's delayed ACK of the FIN (about 40 ms)
-  cap_stop a
-  touch "$SYNC/stopped"
-  finish "$CLI_PID" "$SRV_PID" || return 1
-  check fin-wait-2-close-wait "$WORK/fin-wait-2-close-wait.pcap" 40017 "$HS $RR C:FA S:A" || return 1
-  keep fin-wait-2-close-wait.pcap
+  open_at_stop fin-wait-2-close-wait.pcap 40017 "recv:100 send:100 eof mark:server-eof wait:stopped" \
+    "send:100 recv:100 shut wait:stopped close" server-eof "$HS $RR C:FA S:A"
 }
 
 # The capture starts after the handshake: the client connects, then the script starts tcpdump,

@@ -6,7 +6,6 @@
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { formatProblem, loadExpectations } from '../src/check/expectations.js';
 import { evaluate, failureLines } from '../src/check/evaluate.js';
 import { writeBaseline } from '../src/check/baseline.js';
 import { captureCandidates } from '../src/check/files.js';
+import { runMain } from './report-html/memory-io.js';
 
 const SAMPLES = fileURLToPath(new URL('../samples/', import.meta.url));
 const files = existsSync(SAMPLES) ? readdirSync(SAMPLES).filter((f) => f.endsWith('.expect.json')).sort() : [];
@@ -57,22 +57,10 @@ describe.skipIf(files.length === 0)('samples/*.expect.json hold for their captur
 
 describe.skipIf(files.length === 0)('tcpshake check --expect samples/*.expect.json (as CI runs it)', () => {
   it('exits 0 and writes a JUnit report with no failure', async () => {
-    const { main } = await import('../src/cli/main.js');
     const dir = mkdtempSync(path.join(tmpdir(), 'tcpshake-samples-'));
     try {
       const junit = path.join(dir, 'junit.xml');
-      let out = '';
-      let err = '';
-      const code = await main(['check', '--expect', ...files.map((f) => path.join(SAMPLES, f)), '--junit', junit], {
-        stdin: new PassThrough(),
-        out: (t) => void (out += t),
-        err: (t) => void (err += t),
-        stdoutIsTTY: false,
-        stderrIsTTY: false,
-        columns: undefined,
-        env: {},
-        now: () => 0,
-      });
+      const { code, out, err } = await runMain('check', '--expect', ...files.map((f) => path.join(SAMPLES, f)), '--junit', junit);
       expect({ code, failing: out.split('\n').filter((l) => !l.startsWith('PASS')), err }).toMatchObject({ code: 0, err: '' });
       const xml = readFileSync(junit, 'utf8');
       expect(xml.match(/<testsuite /g)).toHaveLength(files.length);

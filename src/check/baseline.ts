@@ -13,7 +13,7 @@
 import { formatEndpoint } from './address.js';
 import { holds, type Expectation, type Expectations, type Rule, type Selector } from './expectations.js';
 import { counterValue, selectConnections } from './evaluate.js';
-import { CONNECTION_FIELDS, counterRank, expectPathRank, POLICIES, type Scalar } from './vocabulary.js';
+import { CONNECTION_FIELDS, counterRank, expectPathRank, POLICIES, VERDICT_FIELDS, type Scalar } from './vocabulary.js';
 import { CLOSE_KINDS, EVENT_KINDS, HANDSHAKE_KINDS, type ConnectionReport, type Report } from '../report/model.js';
 import { assertNever } from '../util/assert.js';
 
@@ -32,17 +32,8 @@ export interface BaselineResult {
   changes: string[];
 }
 
-/** The fields a new connection rule records. */
-const NEW_RULE_FIELDS = [
-  'handshake.kind',
-  'close.kind',
-  'close.initiator',
-  'close.rstBy',
-  'close.finalAckLost',
-  'finalState.client',
-  'finalState.server',
-  'zeek.connState',
-] as const;
+/** The fields a new connection rule records: the verdict, and Zeek's name for it. */
+const NEW_RULE_FIELDS = [...VERDICT_FIELDS, 'zeek.connState'];
 
 type Entry = [key: string, value: Scalar];
 

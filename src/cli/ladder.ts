@@ -9,12 +9,12 @@ import { parseIp, sameBytes } from '../report/ip.js';
 import { endpointText } from '../report/findings.js';
 import { renderLadder } from '../report/ladder.js';
 import { renderMermaid } from '../report/mermaid.js';
-import { exitCode } from '../report/exitcode.js';
 import type { CliCommand } from './command.js';
 import { useColor, type CliIO } from './io.js';
 import { UsageError } from './errors.js';
 import { analyzeOptionsFrom, captureInputs, colorOption, isStdinArg, trackerOptions } from './options.js';
 import { analyzeOrFail, inCaptureOrder, reportCaptureProblems } from './analyze.js';
+import { endWithCaptureProblems } from './shared.js';
 
 export const LADDER_FORMATS = ['text', 'mermaid'] as const;
 
@@ -133,8 +133,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   const width = (argv['width'] as number | undefined) ?? (io.columns ? Math.min(io.columns, 160) : 100);
   if (argv['format'] === 'mermaid') io.out(renderMermaid(chosen, { full }));
   else io.out(renderLadder(chosen, { color: useColor(io, argv['color'] as boolean | undefined), full, width }));
-  reportCaptureProblems(report.captures, io);
-  return exitCode({ captures: report.captures });
+  return endWithCaptureProblems(report.captures, io);
 }
 
 export const ladderCommand: CliCommand = {

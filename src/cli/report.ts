@@ -15,48 +15,41 @@
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import type { AnalyzeOptions } from '../analyze.js';
-import type { ConnectionReport, Report } from '../report/model.js';
+import type { ConnectionReport, EventKind, Report } from '../report/model.js';
 import { compileFilter } from '../report/filter.js';
 import { computeFindings } from '../report/findings.js';
-import { exitCode } from '../report/exitcode.js';
 import { summarize } from '../report/summary.js';
+import { ANOMALY_EVENTS } from '../report/style.js';
 import { renderHtml } from '../report/html/index.js';
 import type { CliCommand } from './command.js';
 import type { CliIO } from './io.js';
 import { analyzeOptionsFrom, captureInputs, filterFrom, filterOptions, trackerOptions } from './options.js';
-import { analyzeOrFail, inCaptureOrder, reportCaptureProblems } from './analyze.js';
+import { analyzeOrFail, inCaptureOrder } from './analyze.js';
+import { endWithCaptureProblems } from './shared.js';
 import { progressReporter } from './progress.js';
 
 export const DEFAULT_LADDERS = 1000;
 export const DEFAULT_MAX_SEGMENTS = 200;
 
-/** Events that make a connection worth a ladder even beyond the first --ladders. */
-const ANOMALY_EVENTS: ReadonlySet<string> = new Set([
+/**
+ * Events that make a connection worth a ladder even beyond the first --ladders: the catalogue's
+ * anomalies, and the signs that it struggled (retransmitted SYN, SYN-ACK or FIN, a last FIN never
+ * acknowledged, a 4-tuple reused from TIME_WAIT).
+ */
+const LADDER_EVENTS: ReadonlySet<EventKind> = new Set<EventKind>([
+  ...ANOMALY_EVENTS,
   'syn_retransmit',
   'syn_ack_retransmit',
   'fin_retransmit',
-  'final_ack_lost',
   'final_ack_not_seen',
   'time_wait_reuse',
-  'syn_ack_lost',
-  'segment_not_captured',
-  'syn_fin',
-  'syn_rst',
-  'fin_without_ack',
-  'data_after_rst',
-  'syn_with_data',
-  'rst_out_of_window',
-  'null_flags',
-  'bad_checksum',
-  'malformed_options',
-  'reordered',
 ]);
 
 export function isAnomalous(c: ConnectionReport): boolean {
   if (c.handshake.kind !== 'three_way' && c.handshake.kind !== 'not_captured') return true;
   if (c.close.kind === 'reset' || c.close.kind === 'half_closed' || c.close.kind === 'not_established') return true;
   if (c.close.finalAckLost) return true;
-  return c.events.some((e) => ANOMALY_EVENTS.has(e.kind));
+  return c.events.some((e) => LADDER_EVENTS.has(e.kind));
 }
 
 /**
@@ -194,8 +187,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     await writeFile(output, html);
     io.err(`tcpshake: wrote ${output} (${shown.connections.length} connections, ${mib(Buffer.byteLength(html))})\n`);
   }
-  reportCaptureProblems(report.captures, io);
-  return exitCode({ captures: report.captures });
+  return endWithCaptureProblems(report.captures, io);
 }
 
 export const reportCommand: CliCommand = {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ZEEK_LIKELY_SERVER_PORTS } from '../../src/tracker/zeek.js';
-import { analyzeProduct, CORPUS, driveZeek, readManifest, readTsv, tupleKey } from './driver.js';
+import { analyzeProduct, CORPUS, driveZeek, readManifest, readTsv, tupleKey, type ProductConnection } from './driver.js';
 import {
   differenceKey,
   indexDifferences,
@@ -47,16 +47,11 @@ function runs(): Run[] {
 
 const history = (h: string): string => (h === '-' ? '' : h);
 
-interface Candidate {
-  x: string;
-  y: string;
-  firstTs: number;
-  lastTs: number;
-  connState: string;
-  history: string;
+/** A connection of tcpshake's to line up with a Zeek row (Wireshark's completeness is not compared here). */
+type Candidate = Omit<ProductConnection, 'completeness'> & {
   /** Zeek's originator when known (the side driver knows it; the report says it through `^`). */
   orig: string | null;
-}
+};
 
 interface RowResult {
   file: string;

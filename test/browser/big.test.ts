@@ -2,50 +2,34 @@
  * 100,000 synthetic connections: the file stays small and the page opens and responds fast in
  * chromium (the table is paged; rows are built only for the page on screen).
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html/index.js';
 import { bigReport } from '../report-html/fixtures.js';
-import { haveChromium, launch, openReport, shownCount, watchedPage, type Watched } from './helpers.js';
+import { haveChromium, reportInChromium, shownCount } from './helpers.js';
 
 const N = 100_000;
 const LADDERS = 2000;
 
 describe.skipIf(!haveChromium)(`a report of ${N.toLocaleString('en-US')} connections`, () => {
-  let browser: Browser;
-  let dir: string;
-  let file: string;
-  let w: Watched;
-  let openMs: number;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tcpshake-big-'));
-    file = join(dir, 'big.html');
+  const opened = reportInChromium('tcpshake-big-', (dir) => {
+    const file = join(dir, 'big.html');
     writeFileSync(file, renderHtml(bigReport(N, LADDERS)));
-    browser = await launch();
-    w = await watchedPage(browser);
-    openMs = await openReport(w.page, file);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    return file;
   });
 
   it('is under 30 MB and shows its first page in under 2 s', () => {
-    const bytes = statSync(file).size;
-    console.log(`100k connections, ${LADDERS} ladders: ${(bytes / 1024 / 1024).toFixed(1)} MiB, first page after ${openMs} ms`);
+    const bytes = statSync(opened.file).size;
+    console.log(`100k connections, ${LADDERS} ladders: ${(bytes / 1024 / 1024).toFixed(1)} MiB, first page after ${opened.openMs} ms`);
     expect(bytes).toBeLessThan(30 * 1024 * 1024);
-    expect(openMs).toBeLessThan(2000);
-    expect(w.problems).toEqual([]);
-    expect(w.network).toEqual([]);
+    expect(opened.openMs).toBeLessThan(2000);
+    expect(opened.w.problems).toEqual([]);
+    expect(opened.w.network).toEqual([]);
   });
 
   it('pages, sorts, filters and opens a ladder quickly', async () => {
-    const page = w.page;
+    const page = opened.w.page;
     expect(await shownCount(page)).toBe(N);
     expect(await page.locator('#conn-body tr[data-row]').count()).toBe(100);
     const timed = async (what: () => Promise<unknown>): Promise<number> => {
@@ -80,6 +64,6 @@ describe.skipIf(!haveChromium)(`a report of ${N.toLocaleString('en-US')} connect
     expect(await page.locator('svg.ladder g.seg').count()).toBe(11);
     console.log(`next page ${nextMs.toFixed(0)} ms, sort ${sortMs.toFixed(0)} ms, kind filter ${filterMs.toFixed(0)} ms, text filter ${textMs.toFixed(0)} ms, ladder ${ladderMs.toFixed(0)} ms`);
     for (const ms of [nextMs, sortMs, filterMs, textMs, ladderMs]) expect(ms).toBeLessThan(1500);
-    expect(w.problems).toEqual([]);
+    expect(opened.w.problems).toEqual([]);
   });
 });

@@ -2,14 +2,12 @@
  * A crafted pcapng whose section comment, interface name and description and packet comment carry
  * markup and script: the report must show them as text and run none of it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { epb, idb, shb, tcpPacket } from './pcapng.js';
-import { haveChromium, launch, memoryIO, openReport, shownCount, watchedPage, type Watched } from './helpers.js';
+import { haveChromium, memoryIO, reportInChromium, shownCount } from './helpers.js';
 
 const COMMENT = '</script><script>window.__pwned = 1; alert("comment")</script><img src=x onerror="window.__pwned=2">';
 const IFNAME = 'eth0<script>window.__pwned=3</script>';
@@ -33,12 +31,7 @@ function craftedCapture(): Buffer {
 }
 
 describe.skipIf(!haveChromium)('a capture that carries markup', () => {
-  let browser: Browser;
-  let dir: string;
-  let w: Watched;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tcpshake-evil-'));
+  const opened = reportInChromium('tcpshake-evil-', async (dir) => {
     // The file name is free text too.
     const cap = join(dir, 'x<script>window.__pwned=6<\\script>.pcapng');
     writeFileSync(cap, craftedCapture());
@@ -46,27 +39,20 @@ describe.skipIf(!haveChromium)('a capture that carries markup', () => {
     const io = memoryIO();
     const code = await main(['report', cap, '-o', out], io);
     expect(code).toBe(0);
-    browser = await launch();
-    w = await watchedPage(browser);
-    await openReport(w.page, out);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    return out;
   });
 
   it('runs none of it and shows it as text', async () => {
-    const page = w.page;
+    const page = opened.w.page;
     expect(await shownCount(page)).toBe(1);
     await page.click('#conn-body tr[data-row]');
     await page.waitForSelector('svg.ladder');
     expect(await page.locator('svg.ladder g.seg').count()).toBe(4);
     await page.hover('.pcapng-text.comment');
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-    expect(w.dialogs).toEqual([]);
-    expect(w.network).toEqual([]);
-    expect(w.problems).toEqual([]);
+    expect(opened.w.dialogs).toEqual([]);
+    expect(opened.w.network).toEqual([]);
+    expect(opened.w.problems).toEqual([]);
     // Only the report's own two scripts, no injected elements.
     expect(await page.locator('script').count()).toBe(2);
     expect(await page.locator('img, iframe, object, embed, main svg[onload], b').count()).toBe(0);

@@ -3,9 +3,12 @@
  * a page that fails on any non-file request, console errors collected, and a small PNG decoder
  * for the non-blank screenshot check.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
@@ -64,6 +67,37 @@ export async function openReport(page: Page, file: string): Promise<number> {
   await page.goto(`file://${file}`);
   await page.waitForSelector('html[data-ready]', { timeout: 30_000 });
   return Number(await page.getAttribute('html', 'data-ready'));
+}
+
+/** A report open in chromium; the fields are set once the enclosing describe's tests run. */
+export interface OpenedReport {
+  dir: string;
+  file: string;
+  browser: Browser;
+  w: Watched;
+  /** What openReport() measured: ms from navigation start to the first page rendered. */
+  openMs: number;
+}
+
+/**
+ * For the enclosing describe: before its tests, `write` puts a report into a fresh temporary
+ * folder (named from `prefix`) and returns its path, and chromium opens it in a watched page;
+ * after them, the browser closes and the folder goes.
+ */
+export function reportInChromium(prefix: string, write: (dir: string) => Promise<string> | string): OpenedReport {
+  const opened = {} as OpenedReport;
+  beforeAll(async () => {
+    opened.dir = mkdtempSync(join(tmpdir(), prefix));
+    opened.file = await write(opened.dir);
+    opened.browser = await launch();
+    opened.w = await watchedPage(opened.browser);
+    opened.openMs = await openReport(opened.w.page, opened.file);
+  });
+  afterAll(async () => {
+    await opened.browser?.close();
+    if (opened.dir) rmSync(opened.dir, { recursive: true, force: true });
+  });
+  return opened;
 }
 
 export async function shownCount(page: Page): Promise<number> {

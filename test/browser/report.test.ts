@@ -3,17 +3,15 @@
  * chromium: opens from file:// with no console errors and no network requests, the table filters,
  * a ladder renders for a chosen connection, and the page is not blank.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import { main } from '../../src/cli/main.js';
 import { HANDSHAKE_KINDS, type ConnectionReport, type Report } from '../../src/report/model.js';
 import { computeFindings } from '../../src/report/findings.js';
 import { DEFAULT_MAX_SEGMENTS } from '../../src/cli/report.js';
-import { colourStats, haveChromium, launch, memoryIO, openReport, shownCount, watchedPage, type Watched } from './helpers.js';
+import { colourStats, haveChromium, memoryIO, reportInChromium, shownCount } from './helpers.js';
 
 const SAMPLES = resolve('samples');
 const CORPUS = resolve('../shared/corpus');
@@ -45,42 +43,29 @@ function ep(ip: string, port: number): string {
 const files = inputs();
 
 describe.skipIf(!haveChromium || files.length === 0)('report of the sample captures in chromium', () => {
-  let browser: Browser;
-  let dir: string;
-  let out: string;
   let report: Report;
-  let w: Watched;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tcpshake-report-'));
-    out = join(dir, 'report.html');
+  const opened = reportInChromium('tcpshake-report-', async (dir) => {
+    const out = join(dir, 'report.html');
     const io = memoryIO();
     const code = await main(['report', ...files, '-o', out], io);
     expect(io.stderr).toContain('wrote');
     expect([0, 3]).toContain(code);
     // What the page should show: the same analysis, with the ladders the CLI records.
     report = await analyze(files, { recordSegments: true, maxRecordedSegments: DEFAULT_MAX_SEGMENTS });
-    browser = await launch();
-    w = await watchedPage(browser);
-    await openReport(w.page, out);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    return out;
   });
 
   it('opens from file:// without console errors or network requests', async () => {
-    expect(w.problems).toEqual([]);
-    expect(w.network).toEqual([]);
-    expect(await shownCount(w.page)).toBe(report.connections.length);
-    const rows = await w.page.locator('#conn-body tr[data-row]').count();
+    expect(opened.w.problems).toEqual([]);
+    expect(opened.w.network).toEqual([]);
+    expect(await shownCount(opened.w.page)).toBe(report.connections.length);
+    const rows = await opened.w.page.locator('#conn-body tr[data-row]').count();
     expect(rows).toBe(Math.min(100, report.connections.length));
-    expect(await w.page.locator('svg.chart').count()).toBe(6);
+    expect(await opened.w.page.locator('svg.chart').count()).toBe(6);
   });
 
   it('filters the table by endpoint text and by kind', async () => {
-    const page = w.page;
+    const page = opened.w.page;
     // The busiest server endpoint: typing it keeps exactly its connections.
     const counts = new Map<string, number>();
     for (const c of report.connections) counts.set(ep(c.server.ip, c.server.port), (counts.get(ep(c.server.ip, c.server.port)) ?? 0) + 1);
@@ -120,11 +105,11 @@ describe.skipIf(!haveChromium || files.length === 0)('report of the sample captu
       await page.click('#ids-clear');
       await expect.poll(() => shownCount(page)).toBe(report.connections.length);
     }
-    expect(w.problems).toEqual([]);
+    expect(opened.w.problems).toEqual([]);
   });
 
   it('draws the ladder of a chosen connection with one arrow per segment', async () => {
-    const page = w.page;
+    const page = opened.w.page;
     const chosen: ConnectionReport = [...report.connections].sort((a, b) => (b.segments?.length ?? 0) - (a.segments?.length ?? 0))[0]!;
     const n = chosen.segments?.length ?? 0;
     expect(n).toBeGreaterThan(0);
@@ -138,11 +123,11 @@ describe.skipIf(!haveChromium || files.length === 0)('report of the sample captu
     expect(await page.textContent('#display-filter')).toBe(chosen.displayFilter);
     await page.click('#copy-filter');
     await expect.poll(() => page.textContent('#detail .copied')).toMatch(/Copied|by hand/);
-    expect(w.problems).toEqual([]);
+    expect(opened.w.problems).toEqual([]);
   });
 
   it('renders a page that is not blank', async () => {
-    const page = w.page;
+    const page = opened.w.page;
     // Show a connection that tells a story: a whole handshake and close, a few states changing.
     const score = (c: ConnectionReport): number => {
       const n = c.segments?.length ?? 0;
@@ -169,7 +154,7 @@ describe.skipIf(!haveChromium || files.length === 0)('report of the sample captu
     expect(stats.distinct).toBeGreaterThan(200);
     expect(stats.dominantShare).toBeLessThan(0.9);
     // A blank page of the same size, for contrast: the check must be able to fail.
-    const blank = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const blank = await opened.browser.newPage({ viewport: { width: 1280, height: 900 } });
     await blank.setContent('<html><body></body></html>');
     const blankStats = colourStats(await blank.screenshot());
     expect(blankStats.distinct).toBeLessThan(5);

@@ -6,10 +6,10 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import { closeByClient, finalAckLost, refused, report } from './fixtures.js';
+import { runMain as run } from '../report-html/memory-io.js';
 
 const REPORTS: Record<string, () => Report> = {
   'close.pcap': () => report([closeByClient(0)], 'close.pcap'),
@@ -36,26 +36,8 @@ vi.mock('../../src/analyze.js', () => ({
   },
 }));
 
-const { main } = await import('../../src/cli/main.js');
-
 const dir = mkdtempSync(path.join(tmpdir(), 'tcpshake-check-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    stdin: new PassThrough(),
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    columns: undefined,
-    env: {},
-    now: () => 0,
-  });
-  return { code, out, err };
-}
 
 const file = (name: string, text?: string): string => {
   const p = path.join(dir, name);

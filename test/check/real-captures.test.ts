@@ -7,12 +7,12 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as lib from '../../src/analyze.js';
 import { formatProblem, loadExpectations } from '../../src/check/expectations.js';
 import { evaluate, failureLines } from '../../src/check/evaluate.js';
 import { writeBaseline } from '../../src/check/baseline.js';
+import { runMain as run } from '../report-html/memory-io.js';
 
 const CORPUS = path.resolve('../shared/corpus');
 const analyze = (lib as { analyze?: (inputs: string[]) => Promise<import('../../src/report/model.js').Report> }).analyze;
@@ -40,24 +40,7 @@ describe.skipIf(captures.length === 0 || typeof analyze !== 'function')('tcpshak
   const dir = mkdtempSync(path.join(tmpdir(), 'tcpshake-check-real-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    const { main } = await import('../../src/cli/main.js');
-    let out = '';
-    let err = '';
-    const code = await main(args, {
-      stdin: new PassThrough(),
-      out: (t) => void (out += t),
-      err: (t) => void (err += t),
-      stdoutIsTTY: false,
-      stderrIsTTY: false,
-      columns: undefined,
-      env: {},
-      now: () => 0,
-    });
-    return { code, out, err };
-  }
-
-  it('--update, check, edit, check', async () => {
+    it('--update, check, edit, check', async () => {
     const capture = captures.find((c) => c.endsWith('http__get.pcap')) ?? (captures[0] as string);
     const expectFile = path.join(dir, 'get.expect.json');
     const u = await run('check', capture, '--expect', expectFile, '--update');

@@ -17,6 +17,7 @@ import {
   type Report,
   type Who,
 } from '../model.js';
+import { ROUTINE_EVENTS } from '../style.js';
 
 /** Column indices of a connection row (the client script mirrors these). */
 export const COL = {
@@ -110,35 +111,14 @@ export interface Payload {
 }
 
 /**
- * Events that deserve a user's glance in the table; the rest are routine (syn, fin, close_complete)
- * or already said by the kinds (midstream_start: not_captured, open_at_end: open, half_close: half_closed).
+ * Events that deserve a user's glance in the table: all but the routine ones (syn, fin,
+ * close_complete, ...) and those the kinds already say (midstream_start: not_captured,
+ * open_at_end: open, half_close: half_closed). A new kind is notable until said otherwise.
  */
-export const NOTABLE_EVENTS: ReadonlySet<EventKind> = new Set<EventKind>([
-  'syn_retransmit',
-  'syn_ack_retransmit',
-  'simultaneous_open',
-  'refused',
-  'unanswered',
-  'fin_retransmit',
-  'final_ack_lost',
-  'final_ack_not_seen',
-  'rst',
-  'time_wait_reuse',
-  'keepalive',
-  'idle_timeout',
-  'syn_ack_lost',
-  'segment_not_captured',
-  'syn_fin',
-  'syn_rst',
-  'fin_without_ack',
-  'data_after_rst',
-  'syn_with_data',
-  'rst_out_of_window',
-  'null_flags',
-  'bad_checksum',
-  'malformed_options',
-  'reordered',
-]);
+const SAID_BY_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['midstream_start', 'open_at_end', 'half_close']);
+export const NOTABLE_EVENTS: ReadonlySet<EventKind> = new Set<EventKind>(
+  EVENT_KINDS.filter((k) => !ROUTINE_EVENTS.has(k) && !SAID_BY_KINDS.has(k)),
+);
 
 class Interner {
   readonly list: string[] = [];
