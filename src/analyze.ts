@@ -199,18 +199,29 @@ function stripLocation(e: CaptureError): string {
 function boundReusedTuples(connections: ConnectionReport[]): void {
   const byTuple = new Map<string, ConnectionReport[]>();
   for (const c of connections) {
-    const x = `${c.client.ip}|${c.client.port}`;
-    const y = `${c.server.ip}|${c.server.port}`;
-    const key = x < y ? `${x}|${y}` : `${y}|${x}`;
+    const key = tupleKey(c);
     const list = byTuple.get(key);
     if (list === undefined) byTuple.set(key, [c]);
     else list.push(c);
   }
   for (const list of byTuple.values()) {
     if (list.length < 2) continue;
-    for (const c of list) {
-      if ((c.firstFile ?? 0) !== (c.lastFile ?? 0)) continue;
-      c.displayFilter = displayFilter(c.client, c.server, c.client.ip.includes(':') ? 6 : 4, [c.firstFrame, c.lastFrame]);
-    }
+    for (const c of list) boundDisplayFilter(c);
   }
+}
+
+/** The connection's 4-tuple as text, the same whichever end is the client. */
+export function tupleKey(c: Pick<ConnectionReport, 'client' | 'server'>): string {
+  const x = `${c.client.ip}|${c.client.port}`;
+  const y = `${c.server.ip}|${c.server.port}`;
+  return x < y ? `${x}|${y}` : `${y}|${x}`;
+}
+
+/**
+ * Gives a connection whose 4-tuple carried others in the same run frame bounds in its display filter
+ * (when it lies within one file, where frame numbers mean something).
+ */
+export function boundDisplayFilter(c: ConnectionReport): void {
+  if ((c.firstFile ?? 0) !== (c.lastFile ?? 0)) return;
+  c.displayFilter = displayFilter(c.client, c.server, c.client.ip.includes(':') ? 6 : 4, [c.firstFrame, c.lastFrame]);
 }

@@ -3,13 +3,15 @@
  * connection and prints the report as text, json, ndjson, csv or a Zeek conn.log.
  */
 import type { Argv } from 'yargs';
-import { analyze, type AnalyzeOptions } from '../analyze.js';
+import { analyze, boundDisplayFilter, tupleKey, type AnalyzeOptions } from '../analyze.js';
 import type { CaptureReport, ConnectionReport, Report } from '../report/model.js';
 import { compileFilter } from '../report/filter.js';
 import { FindingsCollector, computeFindings } from '../report/findings.js';
 import { EXIT, exitCode, failOnEmpty, failOnFindings, failOnMatches, parseFailOn, type FailOn } from '../report/exitcode.js';
 import { renderText } from '../report/text.js';
-import { writeJsonReport } from '../report/json-stream.js';
+import { writeJsonLines, writeJsonReport } from '../report/json-stream.js';
+import { jsonConnectionLine } from '../report/json.js';
+import { LineSpool } from './line-spool.js';
 import { ndjsonConnection, ndjsonEvent, ndjsonSummary } from '../report/ndjson.js';
 import { assertNever } from '../util/assert.js';
 import { renderCsv } from '../report/csv.js';
@@ -111,6 +113,9 @@ function builder(y: Argv): Argv {
     .example('$0 --fail-on reset,refused x.pcap', 'exit 1 if a connection was reset or refused');
 }
 
+/** Output gathered into chunks of about this many characters before a write (one write per line is slow). */
+const OUT_CHUNK = 1 << 16;
+
 async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   const inputs = captureInputs(argv['captures'] as string[], io);
   const format = (argv['format'] as OutputFormat | undefined) ?? 'text';
@@ -121,42 +126,82 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   const color = useColor(io, argv['color'] as boolean | undefined);
   const events = argv['events'] === true;
   const streaming = format === 'ndjson' || events;
+  // --format json keeps each connection as its JSON line (a string dies young; the report object
+  // would not), and counts summary and findings as connections come: see report/json.ts.
+  const jsonLines = format === 'json' && !streaming;
 
   const options = analyzeOptionsFrom(argv);
   const progress = progressReporter(io);
-  if (progress.onProgress) options.onProgress = progress.onProgress;
+
+  // Lines for stdout, written in chunks: flushed when large, after each chunk of input (so a live
+  // `tcpdump | tcpshake -` still shows them as they come) and at the end.
+  let pending = '';
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const p = pending;
+    pending = '';
+    io.out(p);
+  };
+  const out = (text: string): void => {
+    pending += text;
+    if (pending.length >= OUT_CHUNK) flush();
+  };
+  const onProgress = progress.onProgress;
+  options.onProgress = (p) => {
+    flush();
+    onProgress?.(p);
+  };
 
   let failed = false;
   const collector = new FindingsCollector();
   const streamed = emptySummary();
-  // What tripped --fail-on, for the message on stderr (capped).
-  const tripped: string[] = [];
+  // What tripped --fail-on, for the message on stderr: the lowest ids (capped), and how many.
+  let tripped: { id: number; why: string[] }[] = [];
   let trippedCount = 0;
   const noteFailures = (c: ConnectionReport): void => {
     const why = failOnMatches(failOn, c);
     if (why.length === 0) return;
     failed = true;
     trippedCount++;
-    if (tripped.length < 10) tripped.push(`#${c.id} (${why.join(', ')})`);
+    tripped.push({ id: c.id, why });
+    if (tripped.length >= 4 * TRIPPED_SHOWN) tripped = lowestIds(tripped);
   };
   const reportFailures = (findingHits: string[]): void => {
     if (findingHits.length) failed = true;
     if (!failed) return;
-    const parts = [...tripped];
-    if (trippedCount > tripped.length) parts.push(`and ${trippedCount - tripped.length} more connections`);
+    const shown = lowestIds(tripped);
+    const parts = shown.map((t) => `#${t.id} (${t.why.join(', ')})`);
+    if (trippedCount > shown.length) parts.push(`and ${trippedCount - shown.length} more connections`);
     parts.push(...findingHits);
     io.err(`tcpshake: --fail-on matched: ${parts.join(', ')}\n`);
   };
 
-  if (streaming) {
-    // Connections are written (or counted) as soon as they are over and then dropped.
+  // --format json: each connection's line by id, in a temporary file (see LineSpool).
+  const lines = jsonLines ? new LineSpool() : null;
+  const tuples = new Map<string, number>();
+  const reused = new Set<number>();
+  if (streaming || jsonLines) {
+    // Connections are written (or counted, or kept as text) as soon as they are over and then dropped.
     options.keepConnections = false;
     options.onConnection = (c) => {
+      if (jsonLines) {
+        // What analyze() does for the connections it keeps (see boundDisplayFilter): remember which
+        // 4-tuples came back, to bound the display filters of their earlier connections at the end.
+        const key = tupleKey(c);
+        const first = tuples.get(key);
+        if (first === undefined) tuples.set(key, c.id);
+        else {
+          reused.add(first);
+          reused.add(c.id);
+          boundDisplayFilter(c);
+        }
+      }
       if (!compiled.matches(c)) return;
       addToSummary(streamed, c);
       collector.add(c);
       if (!failOnEmpty(failOn)) noteFailures(c);
-      if (format === 'ndjson') io.out(ndjsonConnection(c));
+      if (format === 'ndjson') out(ndjsonConnection(c));
+      else if (lines !== null) lines.put(c.id, jsonConnectionLine(c));
     };
   }
   if (events) {
@@ -164,57 +209,88 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     options.onEvent = (e, c) => {
       if (!compiled.matchesEndpoints(c.id, c.client, c.server)) return;
       if (kinds && !kinds.includes(e.kind)) return;
-      io.out(ndjsonEvent(e, c));
+      out(ndjsonEvent(e, c));
     };
   }
 
-  const result = await analyzeOrFail(inputs, options, io);
-  progress.done();
-  if ('exit' in result) return result.exit;
-  const report = result;
+  try {
+    const result = await analyzeOrFail(inputs, options, io);
+    flush();
+    progress.done();
+    if ('exit' in result) return result.exit;
+    return finish(result);
+  } finally {
+    lines?.close();
+  }
 
-  if (streaming) {
-    const findings = collector.result();
-    if (format === 'ndjson') {
-      // The summary describes the connections written above (all of them when no filter).
-      io.out(ndjsonSummary({ ...report, summary: streamed }, findings));
+  function finish(report: Report): number {
+    if (streaming) {
+      const findings = collector.result();
+      if (format === 'ndjson') {
+        // The summary describes the connections written above (all of them when no filter).
+        io.out(ndjsonSummary({ ...report, summary: streamed }, findings));
+      }
+      reportCaptureProblems(report.captures, io);
+      reportFailures(failOnFindings(failOn, findings));
+      return exitCode({ captures: report.captures, failed });
+    }
+
+    if (lines !== null) {
+      for (const id of reused) {
+        const line = lines.get(id);
+        if (line === undefined) continue;
+        const c = JSON.parse(line) as ConnectionReport;
+        boundDisplayFilter(c);
+        lines.put(id, jsonConnectionLine(c));
+      }
+      tuples.clear();
+      const findings = collector.result();
+      const { connections: _none, ...head } = report;
+      // Written in chunks: one string for 200,000 connections would be past V8's longest string.
+      writeJsonLines({ ...head, summary: compiled.empty ? report.summary : streamed }, lines.size, (i) => lines.get(i), (chunk) => io.out(chunk), findings);
+      reportCaptureProblems(report.captures, io);
+      reportFailures(failOnFindings(failOn, findings));
+      return exitCode({ captures: report.captures, failed });
+    }
+
+    const all = inCaptureOrder(report.connections, report.captures.length > 1);
+    const shown = compiled.empty ? all : all.filter((c) => compiled.matches(c));
+    const shownReport: Report = { ...report, connections: shown, summary: compiled.empty ? report.summary : summarize(shown) };
+    const findings = computeFindings(shownReport);
+    if (!failOnEmpty(failOn)) for (const c of shown) noteFailures(c);
+
+    switch (format) {
+      case 'text': {
+        const opts: Parameters<typeof renderText>[1] = { color, findings, details: filter.ids !== undefined };
+        if (!compiled.empty) opts.totalConnections = all.length;
+        if (io.columns) opts.width = Math.min(io.columns, 120);
+        io.out(renderText(shownReport, opts));
+        break;
+      }
+      case 'json':
+        // Written connection by connection, without one giant string.
+        writeJsonReport(shownReport, (chunk) => io.out(chunk), findings);
+        break;
+      case 'csv':
+        io.out(renderCsv(shown));
+        break;
+      case 'zeek':
+        io.out(renderZeek(shownReport));
+        break;
+      default:
+        assertNever(format, 'output format');
     }
     reportCaptureProblems(report.captures, io);
     reportFailures(failOnFindings(failOn, findings));
     return exitCode({ captures: report.captures, failed });
   }
+}
 
-  const all = inCaptureOrder(report.connections, report.captures.length > 1);
-  const shown = compiled.empty ? all : all.filter((c) => compiled.matches(c));
-  const shownReport: Report = { ...report, connections: shown, summary: compiled.empty ? report.summary : summarize(shown) };
-  const findings = computeFindings(shownReport);
-  if (!failOnEmpty(failOn)) for (const c of shown) noteFailures(c);
+/** How many tripped connections the --fail-on message names. */
+const TRIPPED_SHOWN = 10;
 
-  switch (format) {
-    case 'text': {
-      const opts: Parameters<typeof renderText>[1] = { color, findings, details: filter.ids !== undefined };
-      if (!compiled.empty) opts.totalConnections = all.length;
-      if (io.columns) opts.width = Math.min(io.columns, 120);
-      io.out(renderText(shownReport, opts));
-      break;
-    }
-    case 'json':
-      // Written connection by connection: the same bytes as renderJson(), without one giant string
-      // (a report of 200,000 connections is past V8's longest string).
-      writeJsonReport(shownReport, (chunk) => io.out(chunk), findings);
-      break;
-    case 'csv':
-      io.out(renderCsv(shown));
-      break;
-    case 'zeek':
-      io.out(renderZeek(shownReport));
-      break;
-    default:
-      assertNever(format, 'output format');
-  }
-  reportCaptureProblems(report.captures, io);
-  reportFailures(failOnFindings(failOn, findings));
-  return exitCode({ captures: report.captures, failed });
+function lowestIds<T extends { id: number }>(list: T[]): T[] {
+  return list.slice().sort((x, y) => x.id - y.id).slice(0, TRIPPED_SHOWN);
 }
 
 export const analyzeCommand: CliCommand = {

@@ -78,6 +78,8 @@ export class ConnectionManager {
   private readonly linger: number;
   private readonly idleTimeout: number | null;
   private readonly sweepInterval: number;
+  /** Shortest quiet time after which any connection can be over (the sweep skips busier ones at once). */
+  private readonly minQuiet: number;
   private lastSweep = -Infinity;
   /** Latest capture time seen (seconds). */
   private now = -Infinity;
@@ -93,6 +95,7 @@ export class ConnectionManager {
     const horizon = Math.min(this.linger, this.idleTimeout ?? Infinity);
     // Sweep often enough that an expiry is reported within a fraction of its own horizon.
     this.sweepInterval = Math.max(0.001, horizon / 8);
+    this.minQuiet = Math.min(this.linger, 4 * this.msl, this.idleTimeout ?? Infinity);
     this.recordAll = options.recordSegments === true;
     this.recordFn = typeof options.recordSegments === 'function' ? options.recordSegments : null;
     this.maxRecorded = options.maxRecordedSegments ?? 2000;
@@ -299,6 +302,9 @@ export class ConnectionManager {
     for (let i = 0; i < this.live.length; i++) {
       const l = this.live[i]!;
       const tr = l.tracker!;
+      // Most live connections are busy: one subtraction rules them out (overAt() and the idle rule
+      // both need at least minQuiet seconds of quiet).
+      if (now - tr.lastTime < this.minQuiet) continue;
       let reason: FinishReason | null = null;
       if (tr.overAt(now, this.linger)) reason = 'over';
       else if (idle !== null && now - tr.lastTime > idle) reason = 'idle';

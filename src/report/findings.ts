@@ -23,27 +23,89 @@ export const RST_BURST_MIN = 10;
 export const TIME_WAIT_MIN = 10;
 export const TIME_WAIT_WARN = 1000;
 
+/**
+ * How many endpoints a finding counts exactly: past twice this many distinct endpoints, the ones
+ * with the smallest counts are dropped (see EndpointCounts). A run of 800,000 connections from
+ * 800,000 client addresses would otherwise keep a count for each.
+ */
+export const MAX_TRACKED_ENDPOINTS = 1000;
+
+/**
+ * Counts per endpoint in bounded memory (Misra–Gries / lossy counting): exact while there are fewer
+ * than 2×{@link MAX_TRACKED_ENDPOINTS} distinct endpoints; beyond that, each time the map fills up,
+ * the endpoints below the MAX_TRACKED_ENDPOINTS-th largest count are forgotten. An endpoint that
+ * accounts for a real share of the connections is counted early and never forgotten, so the few
+ * endpoints a finding names keep their exact counts on any realistic capture; one that is forgotten
+ * and comes back restarts from zero (its count can only be under, never over, the truth).
+ */
+export class EndpointCounts {
+  private readonly counts = new Map<string, number>();
+  /** Highest count an endpoint had when it was forgotten (0: every count is exact). */
+  forgottenMax = 0;
+
+  get size(): number {
+    return this.counts.size;
+  }
+
+  add(endpoint: string): void {
+    const n = this.counts.get(endpoint);
+    if (n !== undefined) {
+      this.counts.set(endpoint, n + 1);
+      return;
+    }
+    if (this.counts.size >= 2 * MAX_TRACKED_ENDPOINTS) this.prune();
+    this.counts.set(endpoint, 1);
+  }
+
+  private prune(): void {
+    const sorted = [...this.counts.values()].sort((a, b) => b - a);
+    const kth = sorted[MAX_TRACKED_ENDPOINTS - 1]!;
+    // Forget those below the k-th count; when ties at the k-th count leave the map nearly full,
+    // those too (all equal: nothing stands out yet).
+    let below = 0;
+    for (const n of sorted) if (n < kth) below++;
+    const cut = this.counts.size - below > (3 * MAX_TRACKED_ENDPOINTS) / 2 ? kth + 1 : kth;
+    for (const [k, n] of this.counts) {
+      if (n < cut) {
+        this.counts.delete(k);
+        if (n > this.forgottenMax) this.forgottenMax = n;
+      }
+    }
+  }
+
+  max(): number {
+    let most = 0;
+    for (const n of this.counts.values()) if (n > most) most = n;
+    return most;
+  }
+
+  /** The `n` endpoints with the highest counts (ties by endpoint text). */
+  top(n: number): { endpoint: string; count: number }[] {
+    return [...this.counts.entries()]
+      .map(([endpoint, count]) => ({ endpoint, count }))
+      .sort((a, b) => b.count - a.count || (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0))
+      .slice(0, n);
+  }
+}
+
 interface Tally {
   count: number;
-  top: Map<string, number>;
+  top: EndpointCounts;
   ids: number[];
 }
 
 function newTally(): Tally {
-  return { count: 0, top: new Map(), ids: [] };
+  return { count: 0, top: new EndpointCounts(), ids: [] };
 }
 
 function bump(t: Tally, endpoint: string, id: number): void {
   t.count++;
-  t.top.set(endpoint, (t.top.get(endpoint) ?? 0) + 1);
+  t.top.add(endpoint);
   if (t.ids.length < MAX_FINDING_CONNECTIONS && !t.ids.includes(id)) t.ids.push(id);
 }
 
 function topOf(t: Tally): { endpoint: string; count: number }[] {
-  return [...t.top.entries()]
-    .map(([endpoint, count]) => ({ endpoint, count }))
-    .sort((a, b) => b.count - a.count || (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0))
-    .slice(0, MAX_FINDING_TOP);
+  return t.top.top(MAX_FINDING_TOP);
 }
 
 /** "ip:port", with IPv6 addresses in brackets (RFC 5952 §6) so the port stays readable. */
@@ -56,15 +118,13 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-interface RstMark {
-  time: number;
-  sender: string;
-  id: number;
-}
-
 export class FindingsCollector {
   private readonly tallies = new Map<FindingKind, Tally>();
-  private readonly rsts: RstMark[] = [];
+  // Every RST as three parallel arrays (unboxed doubles, small integers, shared strings): the
+  // densest burst can only be found once all are in, and connections come out of time order.
+  private readonly rstTimes: number[] = [];
+  private readonly rstIds: number[] = [];
+  private readonly rstSenders: string[] = [];
 
   private tally(kind: FindingKind): Tally {
     let t = this.tallies.get(kind);
@@ -109,19 +169,25 @@ export class FindingsCollector {
       bump(this.tally('lost_final_acks'), endpointText(c[passive].ip, c[passive].port), c.id);
     }
     for (const e of c.events) {
-      if (e.kind === 'rst' && e.by !== null) this.rsts.push({ time: e.time, sender: c[e.by].ip, id: c.id });
+      if (e.kind === 'rst' && e.by !== null) {
+        this.rstTimes.push(e.time);
+        this.rstIds.push(c.id);
+        this.rstSenders.push(c[e.by].ip);
+      }
     }
   }
 
   private rstBurst(): Tally | null {
-    if (this.rsts.length < RST_BURST_MIN) return null;
-    const rsts = this.rsts.slice().sort((a, b) => a.time - b.time);
+    const times = this.rstTimes;
+    if (times.length < RST_BURST_MIN) return null;
+    // Indexes in time order (stable: equal times keep the order they came in).
+    const order = Array.from(times.keys()).sort((x, y) => times[x]! - times[y]! || x - y);
     // Densest window of RST_BURST_WINDOW seconds (two pointers over times in order).
     let best = 0;
     let bestStart = 0;
     let lo = 0;
-    for (let hi = 0; hi < rsts.length; hi++) {
-      while (rsts[hi]!.time - rsts[lo]!.time > RST_BURST_WINDOW) lo++;
+    for (let hi = 0; hi < order.length; hi++) {
+      while (times[order[hi]!]! - times[order[lo]!]! > RST_BURST_WINDOW) lo++;
       if (hi - lo + 1 > best) {
         best = hi - lo + 1;
         bestStart = lo;
@@ -129,7 +195,7 @@ export class FindingsCollector {
     }
     if (best < RST_BURST_MIN) return null;
     const t = newTally();
-    for (let i = bestStart; i < bestStart + best; i++) bump(t, rsts[i]!.sender, rsts[i]!.id);
+    for (let i = bestStart; i < bestStart + best; i++) bump(t, this.rstSenders[order[i]!]!, this.rstIds[order[i]!]!);
     return t;
   }
 
@@ -139,10 +205,7 @@ export class FindingsCollector {
       const t = kind === 'rst_burst' ? this.rstBurst() : this.tallies.get(kind);
       if (!t || t.count === 0) continue;
       if (kind === 'time_wait_pileup') {
-        // A loop, not Math.max(...values): spreading hundreds of thousands of endpoints overflows the stack.
-        let most = 0;
-        for (const n of t.top.values()) if (n > most) most = n;
-        if (most < TIME_WAIT_MIN) continue;
+        if (t.top.max() < TIME_WAIT_MIN) continue;
       }
       out.push(describe(kind, t));
     }

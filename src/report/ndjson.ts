@@ -8,7 +8,9 @@
 import type { ConnectionEvent, ConnectionReport, Endpoint, Finding, Report } from './model.js';
 
 export function ndjsonConnection(c: ConnectionReport): string {
-  return JSON.stringify({ type: 'connection', ...c }) + '\n';
+  // The same text as JSON.stringify({ type: 'connection', ...c }), without copying the report.
+  const body = JSON.stringify(c);
+  return (body.length > 2 ? '{"type":"connection",' : '{"type":"connection"') + body.slice(1) + '\n';
 }
 
 export function ndjsonEvent(e: ConnectionEvent, c: { id: number; client: Endpoint; server: Endpoint }): string {

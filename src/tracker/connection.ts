@@ -68,7 +68,8 @@ export type FinishReason = 'over' | 'end' | 'idle' | 'replaced';
 /** What one endpoint did, as far as the capture shows. */
 export class EndpointTrack {
   state: EndpointState = 'CLOSED';
-  readonly states: StateChange[] = [];
+  /** Exact-size while short (see appended()). */
+  states: StateChange[] = [];
   /** The endpoint reached ESTABLISHED at some point. */
   everEstablished = false;
   /** Time it entered TIME_WAIT (restarted by a re-acknowledged FIN), for the 2×MSL rule. */
@@ -80,7 +81,7 @@ export class EndpointTrack {
   isn = 0;
   /** Bare SYNs sent with the ISN (1 + retransmissions) and their times. */
   synCount = 0;
-  readonly synTimes: number[] = [];
+  synTimes: number[] = [];
   synFrame = 0;
   synTime = 0;
   synDataLen = 0;
@@ -162,6 +163,38 @@ export function quiescent(s: EndpointState): boolean {
   return s === 'CLOSED' || s === 'TIME_WAIT' || s === 'LISTEN';
 }
 
+/**
+ * `list` with `x` appended. While short (up to 8), the result is a new array of exactly the new
+ * length: V8 gives an array room for 17 elements at its first push, and a live connection holds a few
+ * states, events and SYN times in each of five arrays — with tens of thousands of connections live,
+ * that room was about 8% of the heap. Longer lists grow in place as usual.
+ */
+function appended<T>(list: T[], x: T): T[] {
+  // Array literals: allocated inline at exactly their length, and packed (JSON.stringify's fast
+  // path skips holey arrays; concat() would be exact too, but is a slow builtin call here).
+  switch (list.length) {
+    case 0:
+      return [x];
+    case 1:
+      return [list[0]!, x];
+    case 2:
+      return [list[0]!, list[1]!, x];
+    case 3:
+      return [list[0]!, list[1]!, list[2]!, x];
+    case 4:
+      return [list[0]!, list[1]!, list[2]!, list[3]!, x];
+    case 5:
+      return [list[0]!, list[1]!, list[2]!, list[3]!, list[4]!, x];
+    case 6:
+      return [list[0]!, list[1]!, list[2]!, list[3]!, list[4]!, list[5]!, x];
+    case 7:
+      return [list[0]!, list[1]!, list[2]!, list[3]!, list[4]!, list[5]!, list[6]!, x];
+    default:
+      list.push(x);
+      return list;
+  }
+}
+
 function fmt(x: number): string {
   return (Math.round(x * 1e6) / 1e6).toString();
 }
@@ -208,7 +241,8 @@ export class ConnectionTracker {
   private packets = 0;
   private initDone = false;
 
-  readonly events: ConnectionEvent[] = [];
+  /** Exact-size while short (see appended()). */
+  events: ConnectionEvent[] = [];
   private readonly zeek: ZeekObserver;
   private readonly completeness = new CompletenessObserver();
   private readonly recorder: SegmentRecorder | null;
@@ -333,7 +367,7 @@ export class ConnectionTracker {
     const e: ConnectionEvent = { kind, frame, time, by: by === null ? null : by.side };
     if (this.config.multiFile) e.file = file;
     if (detail !== undefined) e.detail = detail;
-    this.events.push(e);
+    this.events = appended(this.events, e);
     const sink = this.config.onEvent;
     if (sink !== null) {
       if (this.identity === null) this.identity = { id: this.id, client: this.clientEndpoint(), server: this.serverEndpoint() };
@@ -356,7 +390,7 @@ export class ConnectionTracker {
   private setState(e: EndpointTrack, state: EndpointState, how: StateChange['how']): void {
     if (e.state === state) return;
     e.state = state;
-    e.states.push({ state, frame: this.curFrame, time: this.curTime, how });
+    e.states = appended(e.states, { state, frame: this.curFrame, time: this.curTime, how });
     if (state === 'ESTABLISHED') e.everEstablished = true;
     e.timeWaitSince = state === 'TIME_WAIT' ? this.curTime : null;
   }
@@ -604,7 +638,7 @@ export class ConnectionTracker {
         S.isnKnown = true;
         S.isnInferred = false;
         S.synCount = 1;
-        S.synTimes.push(t);
+        S.synTimes = appended(S.synTimes, t);
         S.synFrame = this.curFrame;
         S.synTime = t;
         S.synDataLen = seg.payloadLength;
@@ -625,7 +659,7 @@ export class ConnectionTracker {
         S.retransmits++;
         this.marks |= Mark.retransmission;
         const prev = S.synTimes[S.synTimes.length - 1] ?? t;
-        S.synTimes.push(t);
+        S.synTimes = appended(S.synTimes, t);
         this.emit('syn_retransmit', S, `retry ${S.synCount - 1} after ${fmt(t - prev)} s`);
         if (R.synAckCount > 0 && !this.synAckLostNoted) {
           this.synAckLostNoted = true;

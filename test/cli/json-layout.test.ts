@@ -1,0 +1,63 @@
+/**
+ * `--format json` writes one compact line per connection (sorted by id) under an indented top level,
+ * from connection lines spooled as they come: the document must say exactly what analyze() and
+ * computeFindings() say, connection for connection (reused 4-tuples included).
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyze } from '../../src/analyze.js';
+import { LineSpool } from '../../src/cli/line-spool.js';
+import { computeFindings } from '../../src/report/findings.js';
+import { renderJson } from '../../src/report/json.js';
+import { buildCli, runCli } from './harness.js';
+
+beforeAll(() => buildCli());
+
+describe('--format json', () => {
+  it('matches analyze() on every sample, one connection per line in id order', async () => {
+    const samples = readdirSync('samples').filter((f) => /\.(pcap|pcapng)$/.test(f));
+    expect(samples.length).toBeGreaterThan(3);
+    for (const f of samples) {
+      const path = join('samples', f);
+      const r = runCli([path, '--format', 'json']);
+      expect(r.code === 0 || r.code === 1, `${f}: ${r.stderr}`).toBe(true);
+      const report = await analyze([path]);
+      // The same bytes as renderJson() of the library's report (file name as given on the command line).
+      expect(r.stdout, f).toBe(renderJson(report, computeFindings(report)));
+      const lines = r.stdout.split('\n');
+      const conn = lines.slice(lines.indexOf('  "connections": [') + 1).filter((l) => l.startsWith('    {'));
+      expect(conn.length, f).toBe(report.connections.length);
+      conn.forEach((l, i) => expect(JSON.parse(l.replace(/,$/, '')).id).toBe(report.connections[i]!.id));
+    }
+  });
+
+  it('bounds the display filter of a connection reported before its 4-tuple came back', async () => {
+    const r = runCli(['samples/time-wait-reuse.pcap', '--format', 'json']);
+    const doc = JSON.parse(r.stdout) as { connections: { id: number; displayFilter: string }[] };
+    expect(doc.connections.length).toBeGreaterThan(1);
+    for (const c of doc.connections) expect(c.displayFilter).toMatch(/frame\.number>=\d+ && frame\.number<=\d+$/);
+  });
+});
+
+describe('LineSpool', () => {
+  it('gives back every line by number, replaced ones, long ones and non-ASCII ones, across flushes', () => {
+    const spool = new LineSpool();
+    try {
+      const want = new Map<number, string>();
+      const big = 'x'.repeat((1 << 20) + 17);
+      for (let i = 1; i < 3000; i += 1 + (i % 3)) {
+        const line = i === 1500 ? big : `{"id":${i},"detail":"RFC 9293 §3.5 — ${'é'.repeat(i % 700)}"}`;
+        spool.put(i, line);
+        want.set(i, line);
+        if (i % 500 === 0) expect(spool.get(i)).toBe(line); // still in the write buffer
+      }
+      spool.put(7, 'replaced');
+      want.set(7, 'replaced');
+      expect(spool.size).toBe(Math.max(...want.keys()) + 1);
+      for (let i = 0; i < spool.size + 5; i++) expect(spool.get(i), String(i)).toBe(want.get(i));
+    } finally {
+      spool.close();
+    }
+  });
+});
