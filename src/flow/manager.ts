@@ -4,23 +4,28 @@
  * frame), feeds the connection's tracker, and hands a connection's report over as soon as it is
  * over, so that memory follows the number of connections open at once, not the size of the capture.
  *
- * When a connection is over (all by capture time, so a file and a live pipe give the same result):
- * - closed or reset (both ends CLOSED or TIME_WAIT, or an accepted RST), then quiet for the linger:
- *   min(2×MSL, {@link TERMINAL_LINGER}) seconds. The linger catches what still belongs to the
- *   connection after its last FIN/ACK — the passive closer's retransmitted FIN when the final ACK
- *   was lost (its retries back off 0.2 + 0.4 + 0.8 + 1.6 + 3.2 s on Linux), segments in flight after
- *   a RST, a quick reuse of the 4-tuple — without holding every closed connection for the whole
- *   2×MSL of TIME_WAIT (60 s by default: at a few thousand connections a second that would be
- *   hundreds of thousands of trackers, and a live `tcpdump | tcpshake -` would print each connection
- *   a minute late). Its report then shows the states at that moment (an active closer still in
- *   TIME_WAIT); when the linger is the whole 2×MSL (MSL ≤ 5 s), TIME_WAIT has ended and shows CLOSED.
+ * When a connection is over — when its verdict can no longer change in practice (all by capture
+ * time, so a file and a live pipe give the same result):
+ * - closed: both ends CLOSED or TIME_WAIT after the FINs, then quiet for {@link CLOSED_GRACE}
+ *   (at most 2×MSL). The grace catches the one late segment that still changes the verdict: the
+ *   passive closer's FIN retransmitted because the final ACK was lost (`finalAckLost`), which comes
+ *   one retransmission timeout after its first FIN. Its report then shows the states at that moment
+ *   (an active closer still in TIME_WAIT; CLOSED when the grace is the whole 2×MSL).
+ * - reset (an accepted RST), then quiet for {@link RESET_GRACE} (at most 2×MSL): segments already
+ *   in flight when the RST was sent (`data_after_rst`) and RSTs answering them arrive within a
+ *   round trip or so.
  * - while an end still holds TIME_WAIT after the report, the 4-tuple keeps a tombstone (a dozen
- *   numbers, see TimeWaitTombstone) until 2×MSL after TIME_WAIT began, so a new SYN reusing the
- *   tuple is still reported as `time_wait_reuse` (RFC 6191). Any other segment on a tombstoned tuple
- *   starts a new connection, as it would after TIME_WAIT.
- * - a SYN nobody answered, quiet for 4×MSL; with `idleTimeout`, anything idle that long (reported
- *   with `idle_timeout` and `idleExpired`);
+ *   numbers in a TombstoneStore) until 2×MSL after TIME_WAIT began, so a new SYN reusing the tuple
+ *   is still reported as `time_wait_reuse` (RFC 6191). Any other segment on a reported tuple (a FIN
+ *   retransmitted after the grace, a late RST) starts a new connection, as it would after TIME_WAIT:
+ *   it is reported, never dropped, though no longer attributed to the old connection.
+ * - a SYN nobody answered, once its sender has stopped retrying (ConnectionTracker.synGivenUpAt():
+ *   twice the longest retry interval after the last SYN, at least a few seconds, at most 4×MSL); with
+ *   `idleTimeout`, anything idle that long (reported with `idle_timeout` and `idleExpired`);
  * - the end of input, for everything else (in id order).
+ *
+ * So what is held follows the connections really in progress: a closed connection for a few
+ * seconds of capture time, not the 60 s of TIME_WAIT.
  *
  * Expiry is swept by capture time: at most once per `sweepInterval` seconds of capture time the
  * live connections are checked, never per packet.
@@ -28,13 +33,26 @@
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
 import type { ConnectionEvent, ConnectionReport, Endpoint } from '../report/model.js';
-import { ConnectionTracker, type FinishReason, type RoleRule, type TimeWaitTombstone } from '../tracker/connection.js';
+import { ConnectionTracker, SYN_FIRST_RETRY_MAX, SYN_RETRY_SLACK, type FinishReason, type RoleRule } from '../tracker/connection.js';
 import type { ZeekObserverOptions } from '../tracker/zeek.js';
 import { rolesByPort } from './roles.js';
-import { FlowTable, type FlowEntry } from './table.js';
+import { FlowTable, segmentFlowHash, type FlowEntry } from './table.js';
+import { TombstoneStore } from './tombstones.js';
 
-/** Longest quiet time (seconds of capture time) a closed or reset connection is held before its report. */
-export const TERMINAL_LINGER = 10;
+/**
+ * Quiet time (seconds of capture time) a closed connection is held before its report: long enough
+ * for the passive closer to retransmit its FIN when the final ACK was lost. That retransmission comes
+ * one RTO after the FIN: Linux's RTO is at least 200 ms (TCP_RTO_MIN) and about 1 s early in a
+ * connection (RFC 6298 §2: 1 s initial RTO, then SRTT + 4·RTTVAR), a few seconds only on long or
+ * jittery paths. A FIN retransmitted later still appears in the output, as a new connection.
+ */
+export const CLOSED_GRACE = 3;
+
+/**
+ * Quiet time (seconds of capture time) a reset connection is held before its report: segments the
+ * peer had in flight when the RST was sent, and the RSTs answering them, arrive within a round trip.
+ */
+export const RESET_GRACE = 2;
 
 export interface ConnectionManagerOptions {
   /** Maximum segment lifetime in seconds (TIME_WAIT = 2×MSL). Default 30. */
@@ -53,10 +71,9 @@ export interface ConnectionManagerOptions {
   onConnection: (report: ConnectionReport) => void;
 }
 
-/** What the flow table holds per 4-tuple: the live connection's tracker, or the tombstone of a reported one. */
+/** What the flow table holds per 4-tuple: the live connection's tracker. */
 interface Live {
   tracker: ConnectionTracker | null;
-  tomb: TimeWaitTombstone | null;
   entry: FlowEntry<Live>;
   /** Index in the live array (swap-remove); -1 when not live. */
   index: number;
@@ -70,12 +87,12 @@ const FIN = TcpFlag.FIN;
 export class ConnectionManager {
   private readonly table = new FlowTable<Live>();
   private readonly live: Live[] = [];
-  /** Tombstones in the order they were laid (roughly the order they expire in). */
-  private tombs: Live[] = [];
-  private tombHead = 0;
+  /** TIME_WAIT tombstones of reported connections. */
+  private readonly tombs: TombstoneStore;
   private nextId = 1;
   private readonly msl: number;
-  private readonly linger: number;
+  private readonly closedGrace: number;
+  private readonly resetGrace: number;
   private readonly idleTimeout: number | null;
   private readonly sweepInterval: number;
   /** Shortest quiet time after which any connection can be over (the sweep skips busier ones at once). */
@@ -90,12 +107,15 @@ export class ConnectionManager {
 
   constructor(private readonly options: ConnectionManagerOptions) {
     this.msl = options.msl ?? 30;
-    this.linger = Math.min(2 * this.msl, TERMINAL_LINGER);
+    this.closedGrace = Math.min(2 * this.msl, CLOSED_GRACE);
+    this.resetGrace = Math.min(2 * this.msl, RESET_GRACE);
+    this.tombs = new TombstoneStore(this.msl);
     this.idleTimeout = options.idleTimeout ?? null;
-    const horizon = Math.min(this.linger, this.idleTimeout ?? Infinity);
+    const synWait = Math.min(SYN_FIRST_RETRY_MAX + SYN_RETRY_SLACK, 4 * this.msl);
+    const horizon = Math.min(this.closedGrace, this.resetGrace, synWait, this.idleTimeout ?? Infinity);
     // Sweep often enough that an expiry is reported within a fraction of its own horizon.
     this.sweepInterval = Math.max(0.001, horizon / 8);
-    this.minQuiet = Math.min(this.linger, 4 * this.msl, this.idleTimeout ?? Infinity);
+    this.minQuiet = horizon;
     this.recordAll = options.recordSegments === true;
     this.recordFn = typeof options.recordSegments === 'function' ? options.recordSegments : null;
     this.maxRecorded = options.maxRecordedSegments ?? 2000;
@@ -115,7 +135,7 @@ export class ConnectionManager {
 
   /** Reported connections whose 4-tuple still holds a TIME_WAIT tombstone. */
   get tombstoneCount(): number {
-    return this.tombs.length - this.tombHead;
+    return this.tombs.size;
   }
 
   /** Connections created so far. */
@@ -144,17 +164,11 @@ export class ConnectionManager {
     }
     const entry = this.table.lookup(seg);
     if (entry === null) {
-      const live: Live = { tracker: null, tomb: null, entry: null as unknown as FlowEntry<Live>, index: -1 };
-      live.entry = this.table.insert(seg, live);
-      this.start(live, seg, t, false);
+      this.startOnFreeTuple(seg, t);
       return;
     }
     const live = entry.value;
-    const tracker = live.tracker;
-    if (tracker === null) {
-      this.afterTombstone(live, seg, t);
-      return;
-    }
+    const tracker = live.tracker!;
     const fromA = this.table.fromA;
     if (this.idleTimeout !== null && t - tracker.lastTime > this.idleTimeout) {
       // Idle past the limit before this segment came (between two sweeps): the old connection is
@@ -176,9 +190,7 @@ export class ConnectionManager {
     const rest = this.live.slice().sort((x, y) => x.tracker!.id - y.tracker!.id);
     const now = this.now === -Infinity ? 0 : this.now;
     for (const l of rest) this.retire(l, 'end', now);
-    for (let i = this.tombHead; i < this.tombs.length; i++) this.dropTomb(this.tombs[i]!);
-    this.tombs = [];
-    this.tombHead = 0;
+    this.tombs.clear();
   }
 
   // ------------------------------------------------------------------
@@ -226,18 +238,17 @@ export class ConnectionManager {
     if (reuse !== null) tracker.emit('time_wait_reuse', tracker.a, reuse.detail);
   }
 
-  /** A segment on a 4-tuple whose last connection was reported while an end held TIME_WAIT. */
-  private afterTombstone(old: Live, seg: Segment, t: number): void {
-    const tomb = old.tomb!;
-    const fromA = this.table.fromA;
-    const entry = old.entry;
-    old.tomb = null;
+  /**
+   * A segment on a 4-tuple with no live connection: a new connection. When the tuple's last
+   * connection was reported while an end held TIME_WAIT, its tombstone goes, and a SYN within
+   * TIME_WAIT is a `time_wait_reuse` (any other segment is a plain new connection, as after TIME_WAIT).
+   */
+  private startOnFreeTuple(seg: Segment, t: number): void {
+    const tomb = this.tombs.size === 0 ? null : this.tombs.take(seg, segmentFlowHash(seg));
     const f = seg.flags;
-    const reuse = (f & SYN) !== 0 && (f & (RST | FIN)) === 0 ? tomb.reuse(seg, fromA, t) : null;
-    // A fresh Live: the old one stays in the tombstone queue and is skipped there.
-    const live: Live = { tracker: null, tomb: null, entry, index: -1 };
-    entry.value = live;
-    if (!fromA) entry.swap();
+    const reuse = tomb !== null && (f & SYN) !== 0 && (f & (RST | FIN)) === 0 ? tomb.reuse(seg, this.tombs.fromA, t) : null;
+    const live: Live = { tracker: null, entry: null as unknown as FlowEntry<Live>, index: -1 };
+    live.entry = this.table.insert(seg, live);
     const tracker = this.start(live, seg, t, reuse !== null);
     if (reuse !== null) tracker.emit('time_wait_reuse', tracker.a, reuse.detail);
   }
@@ -262,40 +273,14 @@ export class ConnectionManager {
     this.removeLive(l);
     l.tracker = null;
     const tomb = reason === 'over' ? tracker.tombstone(now) : null;
-    if (tomb !== null) {
-      l.tomb = tomb;
-      this.tombs.push(l);
-    } else {
-      this.table.remove(l.entry);
-    }
+    if (tomb !== null) this.tombs.add(l.entry, tomb);
+    this.table.remove(l.entry);
     this.options.onConnection(tracker.finish(reason, now, this.idleTimeout));
-  }
-
-  /** Remove a tombstone's table entry, unless a newer connection took the tuple over. */
-  private dropTomb(l: Live): void {
-    if (l.tomb !== null && l.entry.value === l) {
-      l.tomb = null;
-      this.table.remove(l.entry);
-    }
   }
 
   /** Expire what is over at capture time `now`; reported in id order. */
   private sweep(now: number): void {
-    // Tombstones whose TIME_WAIT has ended (laid in time order, so expired ones are at the head; one
-    // that outlives its place is dropped a little later, which only costs memory).
-    const tombs = this.tombs;
-    let h = this.tombHead;
-    while (h < tombs.length) {
-      const l = tombs[h]!;
-      if (l.tomb !== null && l.entry.value === l && l.tomb.expires > now) break;
-      this.dropTomb(l);
-      h++;
-    }
-    if (h > 1024 && h * 2 > tombs.length) {
-      this.tombs = tombs.slice(h);
-      h = 0;
-    }
-    this.tombHead = h;
+    this.tombs.sweep(now);
 
     let due: { l: Live; reason: FinishReason }[] | null = null;
     const idle = this.idleTimeout;
@@ -306,7 +291,7 @@ export class ConnectionManager {
       // both need at least minQuiet seconds of quiet).
       if (now - tr.lastTime < this.minQuiet) continue;
       let reason: FinishReason | null = null;
-      if (tr.overAt(now, this.linger)) reason = 'over';
+      if (tr.overAt(now, this.closedGrace, this.resetGrace)) reason = 'over';
       else if (idle !== null && now - tr.lastTime > idle) reason = 'idle';
       if (reason !== null) (due ??= []).push({ l, reason });
     }

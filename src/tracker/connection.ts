@@ -195,6 +195,15 @@ function appended<T>(list: T[], x: T): T[] {
   }
 }
 
+/**
+ * Longest wait for the first SYN retransmission (seconds): RFC 6298 §2.1 starts the RTO at 1 s, older
+ * stacks (RFC 1122 §4.2.3.1, Windows) at 3 s. Two SYNs closer together than this are duplicates or
+ * retries of a stack with a short initial RTO, not a reason to expect the next one sooner.
+ */
+export const SYN_FIRST_RETRY_MAX = 3;
+/** Allowance (seconds) for timer slack and capture jitter on top of an expected SYN retry time. */
+export const SYN_RETRY_SLACK = 1;
+
 function fmt(x: number): string {
   return (Math.round(x * 1e6) / 1e6).toString();
 }
@@ -1186,17 +1195,36 @@ export class ConnectionTracker {
   }
 
   /**
-   * Whether it is over at capture time `now`: terminal and quiet for `linger` seconds (default 2×MSL;
-   * the flow layer passes a shorter one, see ConnectionManager).
+   * Whether it is over at capture time `now`, i.e. whether its verdict can no longer change in
+   * practice:
+   * - reset (an accepted RST) and quiet for `resetGrace`;
+   * - otherwise terminal (both ends CLOSED or TIME_WAIT after a FIN) and quiet for `closedGrace`;
+   * - a SYN nobody answered, once its sender has given up retrying (see {@link synGivenUpAt}).
+   * The flow layer passes the graces (see ConnectionManager); left out, they are 2×MSL.
    */
-  overAt(now: number, linger: number = 2 * this.config.msl): boolean {
+  overAt(now: number, closedGrace: number = 2 * this.config.msl, resetGrace: number = closedGrace): boolean {
     const quiet = now - this.lastTime;
-    if (this.isTerminal()) return quiet >= linger;
-    // SYNs nobody answered: a connecting end gives up after its SYN retries (Linux: about 127 s
-    // with the default 6 retries), so a SYN quiet for 4×MSL (120 s by default) will not be answered.
-    // Without this, a SYN scan would keep one tracker per probed port until the end of the capture.
-    const c = this.client;
-    return c.state === 'SYN_SENT' && !this.server.sentAny && quiet >= 4 * this.config.msl;
+    if (this.reset) return quiet >= resetGrace;
+    if (this.isTerminal()) return quiet >= closedGrace;
+    return this.client.state === 'SYN_SENT' && !this.server.sentAny && now >= this.synGivenUpAt();
+  }
+
+  /**
+   * Capture time after which a client whose SYNs got no answer will send no more. A connecting end
+   * retransmits its SYN with exponential backoff (RFC 6298 §5.5; Linux: 1, 3, 7, 15, 31, 63 s after
+   * the first SYN with tcp_syn_retries = 6, then gives up at about 127 s): the next retry comes at
+   * most twice the longest interval seen so far after the last one, and the first retry at most
+   * {@link SYN_FIRST_RETRY_MAX} after the SYN. When that has passed, plus {@link SYN_RETRY_SLACK},
+   * without a new SYN, the attempt is over. Never later than 4×MSL of quiet (the old rule, a bound for
+   * stacks with longer backoffs). Without this, a SYN scan would keep one tracker per probed port for
+   * two minutes of capture time.
+   */
+  synGivenUpAt(): number {
+    const times = this.client.synTimes;
+    let longest = 0;
+    for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+    const wait = Math.max(2 * longest, SYN_FIRST_RETRY_MAX) + SYN_RETRY_SLACK;
+    return this.lastTime + Math.min(wait, 4 * this.config.msl);
   }
 
   /** Turn the tracker into its report. `now` is the capture time the verdict is given at. */
@@ -1336,34 +1364,37 @@ export class ConnectionTracker {
   }
 }
 
+/** What a tombstone keeps of each end: the sequence and timestamp spaces it had reached. */
+export type TombstoneEndpoint = Pick<EndpointTrack, 'sndKnown' | 'sndNxt' | 'tsKnown' | 'lastTsVal'>;
+
 /**
  * A reported connection one of whose ends still holds TIME_WAIT (see ConnectionTracker.tombstone()).
  * Endpoint A is the old connection's A, as in the flow table entry it stays in.
  */
 export class TimeWaitTombstone {
-  private readonly aSndKnown: boolean;
-  private readonly aSndNxt: number;
-  private readonly aTsKnown: boolean;
-  private readonly aTsVal: number;
-  private readonly bSndKnown: boolean;
-  private readonly bSndNxt: number;
-  private readonly bTsKnown: boolean;
-  private readonly bTsVal: number;
+  readonly aSndKnown: boolean;
+  readonly aSndNxt: number;
+  readonly aTsKnown: boolean;
+  readonly aTsVal: number;
+  readonly bSndKnown: boolean;
+  readonly bSndNxt: number;
+  readonly bTsKnown: boolean;
+  readonly bTsVal: number;
 
   constructor(
     readonly id: number,
     private readonly msl: number,
-    private readonly holderSide: Side,
+    readonly holderSide: Side,
     readonly timeWaitSince: number,
-    private readonly holderIsA: boolean,
+    readonly holderIsA: boolean,
     private readonly ipVersion: 4 | 6,
     private readonly h0: number,
     private readonly h1: number,
     private readonly h2: number,
     private readonly h3: number,
     private readonly holderPort: number,
-    a: EndpointTrack,
-    b: EndpointTrack,
+    a: TombstoneEndpoint,
+    b: TombstoneEndpoint,
   ) {
     this.aSndKnown = a.sndKnown;
     this.aSndNxt = a.sndNxt;

@@ -1,3 +1,4 @@
+import { CLOSED_GRACE } from '../../src/flow/manager.js';
 import { describe, expect, it } from 'vitest';
 import { newSegment, type Segment } from '../../src/decode/segment.js';
 import { combineSymmetric, endpointHash } from '../../src/flow/key.js';
@@ -101,7 +102,8 @@ describe('connections on a 4-tuple', () => {
     c.client.nxt = 50_000;
     c.server.isn = 90_000;
     c.server.nxt = 90_000;
-    c.client.syn({ at: 5 });
+    // Within the grace: the old connection is still live when the SYN comes.
+    c.client.syn({ at: CLOSED_GRACE - 0.5 });
     c.server.synAck();
     c.client.ack();
     const rs = c.finish();
@@ -115,6 +117,25 @@ describe('connections on a 4-tuple', () => {
     expect(rs[1]!.handshake.kind).toBe('three_way');
     // The tuple was reused: both filters carry frame bounds.
     expect(rs[0]!.displayFilter).toBe('ip.addr==10.0.0.1 && tcp.port==40000 && ip.addr==10.0.0.2 && tcp.port==80 && frame.number>=1 && frame.number<=7');
+    expect(rs[1]!.displayFilter).toMatch(/frame\.number>=8 && frame\.number<=10$/);
+  });
+  it('the same reuse after the grace (the old connection already reported) is found on its tombstone', () => {
+    const c = new Conv({ start: 0 });
+    c.handshake();
+    c.client.data(100);
+    closeCleanly(c);
+    c.client.isn = 50_000;
+    c.client.nxt = 50_000;
+    c.client.syn({ at: CLOSED_GRACE + 2 });
+    c.server.synAck();
+    c.client.ack();
+    const rs = c.finish();
+    expect(rs.map((r) => r.id)).toEqual([1, 2]);
+    expect(rs[0]!.finalState.client).toBe('TIME_WAIT');
+    const e = rs[1]!.events.find((x) => x.kind === 'time_wait_reuse')!;
+    expect(e.by).toBe('client');
+    expect(e.detail).toMatch(/^10\.0\.0\.1:40000 \(the old connection 1's client\) held TIME_WAIT for 4\.99\d* s of 60 s; new ISN 50000 is above/);
+    expect(rs[1]!.handshake.kind).toBe('three_way');
     expect(rs[1]!.displayFilter).toMatch(/frame\.number>=8 && frame\.number<=10$/);
   });
   it('ISN below the old sequence space is flagged (RFC 6191)', () => {
