@@ -29,11 +29,12 @@ export interface AnalyzeOptions {
   /** Capture-file problems that did not stop reading (truncated last record, ...). */
   onWarning?: (warning: CaptureWarning) => void;
   /**
-   * Each connection as soon as it is over, by capture time: closed or reset and then quiet for the
-   * linger, min(2×MSL, 10 s) — its report then shows an active closer still in TIME_WAIT; the 4-tuple
-   * keeps a small tombstone for the rest of TIME_WAIT so a reuse is still reported (see
-   * flow/manager.ts) —, a SYN unanswered for 4×MSL, idle past `idleTimeout`; the rest at the end of
-   * input, in id order.
+   * Each connection as soon as its verdict can no longer change, by capture time: closed and then
+   * quiet for a short grace (3 s, for a retransmitted FIN) or reset and quiet for 2 s — its report
+   * then shows an active closer still in TIME_WAIT, and the 4-tuple keeps a small tombstone for the
+   * rest of TIME_WAIT so a reuse is still reported; unanswered SYNs once their retries have stopped;
+   * connections idle past `idleTimeout`; the rest at the end of input, in id order (see
+   * flow/manager.ts).
    */
   onConnection?: (connection: ConnectionReport) => void;
   /** Each event as it happens. */
