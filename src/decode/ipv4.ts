@@ -68,6 +68,7 @@ export function decodeIPv4(b: Uint8Array, off: number, wire: number, out: Segmen
   out.ttl = b[off + 8];
   out.ipLength = total;
   out.ecn = b[off + 1] & 3;
+  out.ipId = (b[off + 4] << 8) | b[off + 5];
   out.ipChecksumOk = checksumVerifies(b, off, off + hl);
   return decodeTcp(b, tcpOff, tcpLength, firstFragment ? NO_CHECKSUM : pseudoHeaderSum4(b, off, tcpLength), out);
 }

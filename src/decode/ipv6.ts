@@ -96,6 +96,8 @@ export function decodeIPv6(b: Uint8Array, off: number, _wire: number, out: Segme
   out.ttl = b[off + 7];
   out.ipLength = IPV6_HEADER + payloadLength;
   out.ipChecksumOk = null;
+  // No Identification field (the segment is reused: clear what an IPv4 frame left).
+  out.ipId = -1;
   // Traffic class straddles bytes 0 and 1; ECN is its low two bits (RFC 3168 §5).
   out.ecn = (b[off + 1] >> 4) & 3;
   return decodeTcp(

@@ -25,6 +25,11 @@ export interface Segment {
   ipChecksumOk: boolean | null;
   /** The IP header's ECN field (0..3). */
   ecn: number;
+  /**
+   * IPv4 Identification field (RFC 791 §3.1; 0..65535), or -1 for IPv6 (no such field outside a
+   * fragment header). Lets the tracker tell a frame captured twice (same ID) from a retransmission.
+   */
+  ipId: number;
 
   // --- TCP
   srcPort: number;
@@ -123,6 +128,7 @@ export function newSegment(): Segment {
     ipLength: 0,
     ipChecksumOk: null,
     ecn: 0,
+    ipId: -1,
     srcPort: 0,
     dstPort: 0,
     seq: 0,

@@ -81,6 +81,7 @@ export const EVENT_KINDS = [
   'bad_checksum',
   'malformed_options',
   'reordered',
+  'duplicate',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 

@@ -125,6 +125,24 @@ export class EndpointTrack {
   ipBytes = 0;
   retransmits = 0;
 
+  /**
+   * Its previous segment, as far as the duplicate rule needs it (see ConnectionTracker.isDuplicate):
+   * numbers copied from the reused Segment, never a reference to it. prevTime is −∞ when there is
+   * none, or when the peer has sent something since.
+   */
+  prevTime = -Infinity;
+  prevFrame = 0;
+  prevSeq = 0;
+  prevAck = 0;
+  prevFlags = 0;
+  prevWindow = 0;
+  prevLen = 0;
+  prevIpId = 0;
+  prevSack = 0;
+  /** Copies of its segments taken as captured twice, and the index of its `duplicate` event (−1: none yet). */
+  duplicates = 0;
+  duplicateEvent = -1;
+
   constructor(readonly side: Side) {}
 
   stats(): DirectionStats {
@@ -203,6 +221,19 @@ function appended<T>(list: T[], x: T): T[] {
 export const SYN_FIRST_RETRY_MAX = 3;
 /** Allowance (seconds) for timer slack and capture jitter on top of an expected SYN retry time. */
 export const SYN_RETRY_SLACK = 1;
+
+/**
+ * Longest gap (seconds) between a segment and an identical copy of it for the copy to be taken as the
+ * same frame captured twice rather than sent twice. Capture duplicates (`tcpdump -i any` on a bridge
+ * or VM host, SPAN ports, duplicated records) arrive microseconds apart; a stack resends a SYN,
+ * SYN-ACK or FIN only after a retransmission timeout (RFC 6298 §2.4: at least 1 s, Linux 200 ms).
+ */
+export const DUPLICATE_MAX_INTERVAL = 0.001;
+
+/** The right edge of a segment's first SACK block (the most recent, RFC 2018 §4), or −1 without one. */
+function sackEdge(seg: Segment): number {
+  return seg.options.sackBlockCount > 0 ? seg.options.sackBlocks[1]! : -1;
+}
 
 function fmt(x: number): string {
   return (Math.round(x * 1e6) / 1e6).toString();
@@ -432,14 +463,16 @@ export class ConnectionTracker {
   onSegment(seg: Segment, fromA: boolean, t: number = seg.tsSec + seg.tsNsec * 1e-9): void {
     if (this.fastOk) {
       const S = fromA ? this.a : this.b;
+      const R = fromA ? this.b : this.a;
       const flags = seg.flags;
       if (
         (flags & (SYN | FIN | RST | ACK)) === ACK &&
         seg.seq === S.sndNxt &&
         t >= this.prevTime &&
-        seqLe(seg.ack, (fromA ? this.b : this.a).sndNxt) &&
+        seqLe(seg.ack, R.sndNxt) &&
         seg.checksumOk !== false &&
-        seg.ipChecksumOk !== false
+        seg.ipChecksumOk !== false &&
+        !this.isDuplicate(seg, S, t)
       ) {
         const o = seg.options;
         if (!o.malformed) {
@@ -467,6 +500,8 @@ export class ConnectionTracker {
           }
           S.window = seg.window;
           S.windowOnSyn = false;
+          this.remember(seg, S, t);
+          R.prevTime = -Infinity;
           return;
         }
       }
@@ -523,6 +558,17 @@ export class ConnectionTracker {
     }
     this.prevTime = t;
     if (t > this.lastTime) this.lastTime = t;
+
+    // The same segment captured twice: counted above and shown to the Zeek and completeness views
+    // (Zeek counts such copies too), but it must not drive anything else — it is no retransmission,
+    // keep-alive or sign of a lost SYN-ACK or final ACK.
+    if (this.isDuplicate(seg, S, t)) {
+      this.onDuplicate(seg, S, t);
+      this.finishSegment(seg, S, R, clientBefore, serverBefore);
+      return;
+    }
+    this.remember(seg, S, t);
+    R.prevTime = -Infinity;
 
     const flags = seg.flags;
     const syn = (flags & SYN) !== 0;
@@ -604,6 +650,64 @@ export class ConnectionTracker {
     S.window = seg.window;
     S.windowOnSyn = syn;
     this.finishSegment(seg, S, R, clientBefore, serverBefore);
+  }
+
+  /**
+   * Whether `seg` (from S, at capture time t) is S's previous segment captured a second time. A
+   * heuristic: the copy is identical in sequence and acknowledgment numbers, flags, window, payload
+   * length, first SACK block and — IPv4 only — IP identification, comes within
+   * DUPLICATE_MAX_INTERVAL of it, and the peer sent nothing in between. A real retransmission
+   * differs: a timer retransmission comes after a retransmission timeout, and over IPv4 a stack gives
+   * most datagrams their own ID. Linux sends a SYN-ACK or RST with ID 0, and resends a SYN-ACK byte
+   * for byte, at once, when a retransmitted SYN arrives (samples/synack-lost-*): that resend answers
+   * a segment of the peer's, hence the last condition. Over IPv6 (ipId −1 on both) only the TCP
+   * fields, the time and the order tell; a fast retransmission also follows the peer's duplicate
+   * ACKs, and two genuine identical ACKs in a row within 1 ms carry nothing the first did not.
+   */
+  private isDuplicate(seg: Segment, S: EndpointTrack, t: number): boolean {
+    const dt = t - S.prevTime;
+    return (
+      dt <= DUPLICATE_MAX_INTERVAL &&
+      dt >= -DUPLICATE_MAX_INTERVAL &&
+      seg.seq === S.prevSeq &&
+      seg.ack === S.prevAck &&
+      seg.flags === S.prevFlags &&
+      seg.window === S.prevWindow &&
+      seg.payloadLength === S.prevLen &&
+      seg.ipId === S.prevIpId &&
+      sackEdge(seg) === S.prevSack
+    );
+  }
+
+  /** Keep what isDuplicate() compares of S's latest segment. */
+  private remember(seg: Segment, S: EndpointTrack, t: number): void {
+    S.prevTime = t;
+    S.prevFrame = seg.frame;
+    S.prevSeq = seg.seq;
+    S.prevAck = seg.ack;
+    S.prevFlags = seg.flags;
+    S.prevWindow = seg.window;
+    S.prevLen = seg.payloadLength;
+    S.prevIpId = seg.ipId;
+    S.prevSack = sackEdge(seg);
+  }
+
+  /** A capture duplicate: marked, noted once per direction (the count is added at finish()). */
+  private onDuplicate(seg: Segment, S: EndpointTrack, t: number): void {
+    this.marks |= Mark.duplicate;
+    S.duplicates++;
+    if (S.duplicateEvent < 0) {
+      S.duplicateEvent = this.events.length;
+      const id = seg.ipVersion === 4 ? `, IP ID ${seg.ipId}` : '';
+      this.emit(
+        'duplicate',
+        S,
+        `frame ${seg.frame} is the ${S.side}'s frame ${S.prevFrame} captured again ${Math.round((t - S.prevTime) * 1e6)} µs later (same seq, ack, flags, window, length${id}): not used`,
+      );
+    }
+    // A third copy is compared with this one.
+    S.prevTime = t;
+    S.prevFrame = seg.frame;
   }
 
   /**
@@ -1230,6 +1334,13 @@ export class ConnectionTracker {
   /** Turn the tracker into its report. `now` is the capture time the verdict is given at. */
   finish(reason: FinishReason, now: number, idleTimeout: number | null): ConnectionReport {
     this.finished = true;
+    for (let i = 0; i < 2; i++) {
+      const e = i === 0 ? this.a : this.b;
+      const ev = e.duplicateEvent >= 0 ? this.events[e.duplicateEvent] : undefined;
+      // A new object: an event sink may still hold the one it was given.
+      if (ev !== undefined) this.events[e.duplicateEvent] = { ...ev, detail: `${ev.detail ?? ''}; ${e.duplicates} duplicate(s) from the ${e.side} in all` };
+      e.duplicateEvent = -1;
+    }
     const f = this.lastFrame;
     const fl = this.lastFile;
     const lt = this.lastTime;

@@ -174,6 +174,11 @@ export const EVENT_CATALOGUE: Record<EventKind, EventInfo> = {
     description: "A segment timestamped earlier than the connection's previous one, or a SYN-ACK seen before its SYN.",
     anomaly: true,
   },
+  duplicate: {
+    title: 'Captured twice',
+    description: 'The same segment captured twice (same sequence, acknowledgment, flags, window, length and IPv4 ID, within 1 ms): seen on two interfaces or duplicated by the capture; noted once per direction with a count, the copy is counted in the statistics but not used.',
+    anomaly: true,
+  },
 };
 
 /** The kinds in catalogue order (same as EVENT_KINDS). */

@@ -14,6 +14,8 @@ export const Mark = {
   bad_checksum: 32,
   after_rst: 64,
   syn_ack_before_syn: 128,
+  /** The same segment captured twice: the copy is not used (see ConnectionTracker.isDuplicate). */
+  duplicate: 256,
 } as const;
 export type MarkName = keyof typeof Mark;
 const MARK_NAMES = Object.keys(Mark) as MarkName[];

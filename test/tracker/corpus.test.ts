@@ -108,4 +108,23 @@ describe.skipIf(!have)('corpus: verdicts checked against the packets', () => {
     expect(c!.handshake.kind).toBe('unanswered');
     expect(c!.events.map((e) => e.kind)).toContain('rst_out_of_window');
   });
+  it('zeek tcp__ctu-64702-888.pcap: every frame captured twice — duplicates, not lost SYN-ACK or final ACK', async () => {
+    // tshark: frames 2k and 2k+1 have the same IP ID, seq, ack, flags and length, 0-241 µs apart.
+    const cs = await one('zeek/tcp__ctu-64702-888.pcap');
+    expect(cs).toHaveLength(1);
+    const c = cs[0]!;
+    const kinds = c.events.map((e) => e.kind);
+    expect(c.handshake).toMatchObject({ kind: 'three_way', synAckRetransmits: 0 });
+    expect(c.close).toMatchObject({ kind: 'reset', rstBy: 'server', finalAckLost: false });
+    expect(kinds).not.toContain('final_ack_lost');
+    expect(kinds).not.toContain('syn_ack_lost');
+    expect(kinds).not.toContain('fin_retransmit');
+    const dups = c.events.filter((e) => e.kind === 'duplicate');
+    expect(dups.map((e) => [e.by, e.frame])).toEqual([
+      ['server', 2],
+      ['client', 4],
+    ]);
+    expect(c.stats.client).toMatchObject({ packets: 8, retransmits: 0 });
+    expect(c.stats.server).toMatchObject({ packets: 8, retransmits: 0 });
+  });
 });

@@ -25,6 +25,8 @@ export interface SegOpts {
   feed?: boolean;
   /** Do not advance the sender's next sequence number. */
   noAdvance?: boolean;
+  /** IPv4 identification (default: the peer's counter, one per segment, as stacks do; −1 over IPv6). */
+  ipId?: number;
 }
 
 function parseEndpoint(s: string): { addr: Uint8Array; port: number; v6: boolean } {
@@ -49,6 +51,8 @@ function parseEndpoint(s: string): { addr: Uint8Array; port: number; v6: boolean
 
 export class Peer {
   nxt: number;
+  /** Next IPv4 identification this peer gives a datagram. */
+  nextIpId = 1;
   constructor(
     readonly conv: Conv,
     readonly name: 'client' | 'server',
@@ -79,6 +83,7 @@ export class Peer {
     s.dstOffset = 16;
     s.addrLength = n;
     s.ipVersion = n === 16 ? 6 : 4;
+    s.ipId = o.ipId ?? (n === 16 ? -1 : this.nextIpId++ & 0xffff);
     s.srcPort = this.port;
     s.dstPort = this.peer.port;
     s.seq = seq;
