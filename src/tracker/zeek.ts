@@ -18,7 +18,10 @@
  * splitting of a 4-tuple on a new SYN asks {@link ZeekObserver.isReuse} before feeding a segment.
  */
 import { TcpFlag, type Segment } from '../decode/segment.js';
-import { assertNever } from '../util/assert.js';
+
+/** History letters that are repeated logarithmically: bad checksum, retransmission, zero window, gap. */
+const SCALED_CODES = ['C', 'T', 'W', 'G'] as const;
+type ScaledCode = (typeof SCALED_CODES)[number];
 
 /** Zeek's per-endpoint TCP states (TCP_Endpoint.h `EndpointState`). */
 export type ZeekEndpointState =
@@ -146,14 +149,9 @@ class Endpoint {
   finSeq = 0;
   didClose = false;
   // Logarithmic history counters (Conn.cc ScaledHistoryEntry): count and next threshold.
-  chkCnt = 0;
-  chkThresh = 1;
-  rxmtCnt = 0;
-  rxmtThresh = 1;
-  win0Cnt = 0;
-  win0Thresh = 1;
-  gapCnt = 0;
-  gapThresh = 1;
+  /** Occurrences of C, T, W, G (in SCALED_CODES order) and the count at which each next letter is due. */
+  readonly scaledCount = [0, 0, 0, 0];
+  readonly scaledThreshold = [1, 1, 1, 1];
   // TCP_Reassembler: in-order data delivered up to (relative), acks trimmed up to, and data seen
   // above a hole as [lo, hi) pairs (allocated only when out-of-order data shows up).
   lastReassem = 1;
@@ -541,34 +539,11 @@ export class ZeekObserver {
   }
 
   /** Conn.cc ScaledHistoryEntry: a letter at the 1st, 10th, 100th... occurrence. */
-  private scaled(ep: Endpoint, isOrig: boolean, code: 'C' | 'T' | 'W' | 'G'): void {
-    switch (code) {
-      case 'C':
-        if (++ep.chkCnt === ep.chkThresh) {
-          this.addHistory(isOrig, code);
-          ep.chkThresh *= 10;
-        }
-        return;
-      case 'T':
-        if (++ep.rxmtCnt === ep.rxmtThresh) {
-          this.addHistory(isOrig, code);
-          ep.rxmtThresh *= 10;
-        }
-        return;
-      case 'W':
-        if (++ep.win0Cnt === ep.win0Thresh) {
-          this.addHistory(isOrig, code);
-          ep.win0Thresh *= 10;
-        }
-        return;
-      case 'G':
-        if (++ep.gapCnt === ep.gapThresh) {
-          this.addHistory(isOrig, code);
-          ep.gapThresh *= 10;
-        }
-        return;
-      default:
-        assertNever(code);
+  private scaled(ep: Endpoint, isOrig: boolean, code: ScaledCode): void {
+    const i = SCALED_CODES.indexOf(code);
+    if (++ep.scaledCount[i]! === ep.scaledThreshold[i]) {
+      this.addHistory(isOrig, code);
+      ep.scaledThreshold[i]! *= 10;
     }
   }
 
