@@ -13,8 +13,10 @@ import { BLOCK_SHB, PcapngReader } from './pcapng.js';
 import type { ReaderContext, RecordReader } from './reader.js';
 
 /**
- * Size of the pieces handed to the format readers: pcap-parser copies its leftover plus every chunk
- * into a fresh buffer, so pieces of this order keep that copy cheap and each batch bounded.
+ * Size of the pieces handed to the format readers, so each batch stays bounded (a few hundred frames).
+ * Neither reader copies a piece: only a record split across two pieces is put together (see
+ * PcapReader.feedChunk and the pcapng reader), so the size costs nothing in copying; measured on the
+ * bench's large preset, 256 KiB pieces read no faster than these.
  */
 export const CHUNK_BYTES = 64 * 1024;
 

@@ -91,6 +91,11 @@ export class PcapReader implements RecordReader {
   private recordCaplen = 0;
   /** Record headers accepted so far (the record being scanned included). */
   private scanned = 0;
+  /**
+   * Offset in the last scanned chunk of its first record boundary (where no record is split), or -1
+   * when the chunk ends inside the record it began in.
+   */
+  private boundary = -1;
 
   /** pcap-parser's state, reached into for one optimisation only (see `feedParser`). */
   private readonly parser: PcapParser & { buffer?: unknown };
@@ -108,15 +113,40 @@ export class PcapReader implements RecordReader {
 
   /**
    * Hands bytes to pcap-parser. Its updateBuffer() copies its leftover and the new chunk into a fresh
-   * buffer whenever its buffer is not null, and after a chunk that ended on a record boundary the
-   * leftover is an empty slice, not null: so every chunk would be copied once more. When the leftover is
-   * empty we drop it, and pcap-parser takes the chunk as it is (the frames then share it). Guarded so
-   * that a pcap-parser without this field is simply fed as usual.
+   * (zero-filled, deprecated `new Buffer(n)`) buffer whenever its buffer is not null, and after a chunk
+   * that ended on a record boundary the leftover is an empty slice, not null: so every chunk would be
+   * copied once more. When the leftover is empty we drop it, and pcap-parser takes the chunk as it is
+   * (the frames then share it). Guarded so that a pcap-parser without this field is simply fed as usual.
    */
   private feedParser(bytes: Buffer): void {
     const leftover = this.parser.buffer;
     if (leftover instanceof Uint8Array && leftover.length === 0) this.parser.buffer = null;
     this.feed.emit('data', bytes);
+  }
+
+  /**
+   * Hands `chunk[0, safe)` to pcap-parser. A chunk boundary almost always falls inside a record, and
+   * pcap-parser would then copy its leftover (that record's first part) together with the WHOLE next
+   * chunk. Instead, the record split by the boundary is completed on its own: its leftover and the
+   * chunk's bytes up to the record's end (`boundary`, found by the scan) go to pcap-parser as one small
+   * fresh buffer, and the rest of the chunk follows uncopied. pcap-parser's leftover is exactly the
+   * split record's bytes so far (every record before it was complete and parsed), whichever of its
+   * states (record header or body) it is in, so the small buffer ends on a record boundary.
+   */
+  private feedChunk(chunk: Buffer, safe: number): void {
+    const b = this.boundary;
+    const leftover = this.parser.buffer;
+    if (b > 0 && b <= safe && leftover instanceof Uint8Array && leftover.length > 0) {
+      const joined = Buffer.allocUnsafe(leftover.length + b);
+      joined.set(leftover, 0);
+      chunk.copy(joined, leftover.length, 0, b);
+      this.parser.buffer = null;
+      this.feed.emit('data', joined);
+      if (b === safe) return;
+      this.feedParser(chunk.subarray(b, safe));
+      return;
+    }
+    this.feedParser(safe === chunk.length ? chunk : chunk.subarray(0, safe));
   }
 
   nextFrame(): number {
@@ -137,7 +167,7 @@ export class PcapReader implements RecordReader {
       chunk = chunk.subarray(n);
     }
     const safe = this.scan(chunk);
-    if (safe > 0) this.feedParser(safe === chunk.length ? chunk : chunk.subarray(0, safe));
+    if (safe > 0) this.feedChunk(chunk, safe);
   }
 
   finish(): void {
@@ -210,7 +240,9 @@ export class PcapReader implements RecordReader {
   private scan(chunk: Buffer): number {
     const len = chunk.length;
     let i = 0;
+    this.boundary = -1;
     while (i < len) {
+      if (this.boundary < 0 && this.skip === 0 && this.recordHeaderFill === 0) this.boundary = i;
       if (this.skip > 0) {
         const n = this.skip <= len - i ? this.skip : len - i;
         this.skip -= n;
@@ -242,6 +274,7 @@ export class PcapReader implements RecordReader {
         }
       }
     }
+    if (this.boundary < 0 && this.skip === 0 && this.recordHeaderFill === 0) this.boundary = len;
     this.pos += len;
     return len;
   }

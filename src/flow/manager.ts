@@ -87,6 +87,18 @@ const FIN = TcpFlag.FIN;
 export class ConnectionManager {
   private readonly table = new FlowTable<Live>();
   private readonly live: Live[] = [];
+  /**
+   * `live[i].tracker.lastTime`, copied after every segment the tracker is given: the sweep reads this
+   * dense array instead of one tracker object per live connection (most of which are busy and skipped).
+   */
+  private liveLastTime = new Float64Array(1024);
+  /**
+   * 1 when the sweep found `live[i]` unable ever to be over without another segment (an open or
+   * half-closed connection: `overAt(Infinity)` is false, and overAt() is a pure function of the
+   * tracker, which changes only on segments); cleared when its next segment comes. Such connections,
+   * often the bulk of the quiet ones, then cost the sweep nothing but the idle rule.
+   */
+  private liveDormant = new Uint8Array(1024);
   /** TIME_WAIT tombstones of reported connections. */
   private readonly tombs: TombstoneStore;
   private nextId = 1;
@@ -183,6 +195,8 @@ export class ConnectionManager {
       return;
     }
     tracker.onSegment(seg, fromA, t);
+    this.liveLastTime[live.index] = tracker.lastTime;
+    this.liveDormant[live.index] = 0;
   }
 
   /** Report every connection still tracked, in id order (end of input). */
@@ -202,6 +216,8 @@ export class ConnectionManager {
     live.tracker = tracker;
     this.addLive(live);
     tracker.onSegment(seg, true, t);
+    this.liveLastTime[live.index] = tracker.lastTime;
+    this.liveDormant[live.index] = 0;
     return tracker;
   }
 
@@ -256,6 +272,16 @@ export class ConnectionManager {
   private addLive(l: Live): void {
     l.index = this.live.length;
     this.live.push(l);
+    if (l.index >= this.liveLastTime.length) {
+      const grown = new Float64Array(2 * this.liveLastTime.length);
+      grown.set(this.liveLastTime);
+      this.liveLastTime = grown;
+      const dormant = new Uint8Array(grown.length);
+      dormant.set(this.liveDormant);
+      this.liveDormant = dormant;
+    }
+    this.liveLastTime[l.index] = l.tracker!.lastTime;
+    this.liveDormant[l.index] = 0;
   }
 
   private removeLive(l: Live): void {
@@ -264,6 +290,8 @@ export class ConnectionManager {
     if (last !== l) {
       this.live[i] = last;
       last.index = i;
+      this.liveLastTime[i] = this.liveLastTime[this.live.length]!;
+      this.liveDormant[i] = this.liveDormant[this.live.length]!;
     }
     l.index = -1;
   }
@@ -284,15 +312,22 @@ export class ConnectionManager {
 
     let due: { l: Live; reason: FinishReason }[] | null = null;
     const idle = this.idleTimeout;
+    const lastTimes = this.liveLastTime;
+    const dormant = this.liveDormant;
+    const minQuiet = this.minQuiet;
     for (let i = 0; i < this.live.length; i++) {
+      // Most live connections are busy: one subtraction rules them out (overAt() and the idle rule
+      // both need at least minQuiet seconds of quiet). The mirror is never ahead of the tracker's own
+      // lastTime (copied from it, which only grows), so this skips nothing the tracker would not.
+      if (now - lastTimes[i]! < minQuiet) continue;
+      if (dormant[i] !== 0 && idle === null) continue;
       const l = this.live[i]!;
       const tr = l.tracker!;
-      // Most live connections are busy: one subtraction rules them out (overAt() and the idle rule
-      // both need at least minQuiet seconds of quiet).
-      if (now - tr.lastTime < this.minQuiet) continue;
+      if (now - tr.lastTime < minQuiet) continue;
       let reason: FinishReason | null = null;
-      if (tr.overAt(now, this.closedGrace, this.resetGrace)) reason = 'over';
+      if (dormant[i] === 0 && tr.overAt(now, this.closedGrace, this.resetGrace)) reason = 'over';
       else if (idle !== null && now - tr.lastTime > idle) reason = 'idle';
+      else if (dormant[i] === 0 && !tr.overAt(Infinity, this.closedGrace, this.resetGrace)) dormant[i] = 1;
       if (reason !== null) (due ??= []).push({ l, reason });
     }
     if (due === null) return;
