@@ -70,6 +70,24 @@ export interface CaptureInfo {
   interfaces: { name?: string; description?: string; linkType: number }[];
 }
 
+/** What is known of an input before any of it is read. */
+export function emptyCaptureInfo(file: string): CaptureInfo {
+  return {
+    file,
+    format: 'pcap',
+    gzip: false,
+    linkTypes: [],
+    frames: 0,
+    firstTsSec: null,
+    firstTsNsec: 0,
+    lastTsSec: null,
+    lastTsNsec: 0,
+    warnings: [],
+    comments: [],
+    interfaces: [],
+  };
+}
+
 /** Float seconds for display and JSON (microsecond-or-better precision is kept in Frame). */
 export function timeOf(sec: number, nsec: number): number {
   return sec + nsec / 1e9;

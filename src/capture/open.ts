@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
-import { CaptureError, type CaptureInfo, type Frame } from './frame.js';
+import { CaptureError, emptyCaptureInfo, type CaptureInfo, type Frame } from './frame.js';
 import { isPcapMagic, PcapReader } from './pcap.js';
 import { BLOCK_SHB, PcapngReader } from './pcapng.js';
 import type { ReaderContext, RecordReader } from './reader.js';
@@ -100,20 +100,7 @@ function toBuffer(chunk: unknown): Buffer {
  */
 export function openCapture(input: string | { name: string; stream: Readable }, fileIndex: number): OpenedCapture {
   const file = typeof input === 'string' ? input : input.name;
-  const info: CaptureInfo = {
-    file,
-    format: 'pcap',
-    gzip: false,
-    linkTypes: [],
-    frames: 0,
-    firstTsSec: null,
-    firstTsNsec: 0,
-    lastTsSec: null,
-    lastTsNsec: 0,
-    warnings: [],
-    comments: [],
-    interfaces: [],
-  };
+  const info = emptyCaptureInfo(file);
   let compressedBytes = 0;
   let failure: CaptureError | null = null;
   let started = false;

@@ -5,26 +5,14 @@
  * many files by chunking.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import type { CaptureInfo, Frame } from '../../src/capture/frame.js';
+import { emptyCaptureInfo, type CaptureInfo, type Frame } from '../../src/capture/frame.js';
 import { PcapReader } from '../../src/capture/pcap.js';
 import { bytes, pcapFile, plain } from './builders.js';
 
 function newInfo(): CaptureInfo {
-  return {
-    file: 't.pcap',
-    format: 'pcap',
-    gzip: false,
-    linkTypes: [],
-    frames: 0,
-    firstTsSec: null,
-    firstTsNsec: 0,
-    lastTsSec: null,
-    lastTsNsec: 0,
-    warnings: [],
-    comments: [],
-    interfaces: [],
-  };
+  return emptyCaptureInfo('t.pcap');
 }
+
 
 /** Pushes `file` in pieces of the given sizes (cycled), each piece in an ArrayBuffer of its own. */
 function read(file: Buffer, sizes: number[]): { frames: Frame[]; chunkOf: Map<Frame, ArrayBufferLike>; reader: PcapReader; info: CaptureInfo } {
