@@ -4,7 +4,7 @@
 import { checksumVerifies, pseudoHeaderSum4 } from './checksum.js';
 import { IpProtocol, skipReasonForProtocol } from './ipproto.js';
 import type { DecodeResult, Segment } from './segment.js';
-import { decodeTcp, NO_CHECKSUM, TCP_MIN_HEADER } from './tcp.js';
+import { decodeTcp, firstFragmentReason, NO_CHECKSUM } from './tcp.js';
 
 export const IPV4_MIN_HEADER = 20;
 
@@ -55,10 +55,8 @@ export function decodeIPv4(b: Uint8Array, off: number, wire: number, out: Segmen
 
   const tcpLength = off + total - tcpOff;
   if (firstFragment) {
-    // Decodable only if the whole TCP header is in this fragment; otherwise it continues in a later one.
-    if (tcpLength < TCP_MIN_HEADER) return 'fragment';
-    if (tcpOff + TCP_MIN_HEADER > captured) return 'truncated';
-    if ((b[tcpOff + 12] >> 4) << 2 > tcpLength) return 'fragment';
+    const reason = firstFragmentReason(b, tcpOff, tcpLength, captured);
+    if (reason !== null) return reason;
   }
 
   out.ipVersion = 4;

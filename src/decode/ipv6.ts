@@ -4,7 +4,7 @@
 import { pseudoHeaderSum6 } from './checksum.js';
 import { IpProtocol, skipReasonForProtocol } from './ipproto.js';
 import type { DecodeResult, Segment } from './segment.js';
-import { decodeTcp, NO_CHECKSUM, TCP_MIN_HEADER } from './tcp.js';
+import { decodeTcp, firstFragmentReason, NO_CHECKSUM } from './tcp.js';
 
 export const IPV6_HEADER = 40;
 
@@ -84,9 +84,8 @@ export function decodeIPv6(b: Uint8Array, off: number, _wire: number, out: Segme
 
   const tcpLength = end - p;
   if (firstFragment) {
-    if (tcpLength < TCP_MIN_HEADER) return 'fragment';
-    if (p + TCP_MIN_HEADER > captured) return 'truncated';
-    if ((b[p + 12] >> 4) << 2 > tcpLength) return 'fragment';
+    const reason = firstFragmentReason(b, p, tcpLength, captured);
+    if (reason !== null) return reason;
   }
 
   out.ipVersion = 6;

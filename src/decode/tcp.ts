@@ -8,6 +8,18 @@ import { TcpFlag, type DecodeResult, type Segment } from './segment.js';
 /** Size of the TCP header without options. */
 export const TCP_MIN_HEADER = 20;
 
+/**
+ * A first fragment (IPv4 offset 0 with MF, IPv6 fragment header with offset 0) is decodable only when
+ * it holds the whole TCP header; otherwise the header continues in a later fragment, which tcpshake
+ * does not reassemble. Returns null when the header is all here.
+ */
+export function firstFragmentReason(b: Uint8Array, tcpOff: number, tcpLength: number, captured: number): DecodeResult {
+  if (tcpLength < TCP_MIN_HEADER) return 'fragment';
+  if (tcpOff + TCP_MIN_HEADER > captured) return 'truncated';
+  if ((b[tcpOff + 12]! >> 4) << 2 > tcpLength) return 'fragment';
+  return null;
+}
+
 /** Pass as `pseudoSum` when the checksum cannot be verified (a first IP fragment: the sum covers the whole datagram). */
 export const NO_CHECKSUM = -1;
 
