@@ -8,7 +8,7 @@ import { analyze, boundDisplayFilter, tupleKey, type AnalyzeOptions } from '../a
 import type { CaptureReport, ConnectionReport, Report } from '../report/model.js';
 import { compileFilter } from '../report/filter.js';
 import { FindingsCollector, computeFindings } from '../report/findings.js';
-import { EXIT, exitCode, failOnEmpty, failOnFindings, failOnMatches, parseFailOn, type FailOn } from '../report/exitcode.js';
+import { EXIT, exitCode, failingFindings, failOnEmpty, failOnMatches, parseFailOn, type FailOn } from '../report/exitcode.js';
 import { renderText } from '../report/text.js';
 import { writeJsonLines, writeJsonReport } from '../report/json-stream.js';
 import { jsonConnectionLine } from '../report/json.js';
@@ -91,7 +91,9 @@ function builder(y: Argv): Argv {
           })
           .option('fail-on', {
             type: 'string',
-            describe: 'exit 1 when a connection has one of these handshake/close/event kinds, or a finding of this kind',
+            describe:
+              'exit 1 when a connection has one of these handshake/close/event kinds, or a finding of this kind ' +
+              '(default: any warning finding; none: never)',
             group: 'Output:',
           })
           .check((argv) => {
@@ -135,7 +137,8 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   const filter = filterFrom(argv);
   const compiled = compileFilter(filter);
   const failOnRaw = argv['fail-on'] as string | string[] | undefined;
-  const failOn: FailOn = parseFailOn(failOnRaw === undefined ? [] : splitList(([] as string[]).concat(failOnRaw)));
+  // Without --fail-on the run fails on warning findings only (see failingFindings()).
+  const failOn: FailOn | null = failOnRaw === undefined ? null : parseFailOn(splitList(([] as string[]).concat(failOnRaw)));
   const color = useColor(io, argv['color'] as boolean | undefined);
   const events = argv['events'] === true;
   const streaming = format === 'ndjson' || events;
@@ -175,6 +178,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   let tripped: { id: number; why: string[] }[] = [];
   let trippedCount = 0;
   const noteFailures = (c: ConnectionReport): void => {
+    if (failOn === null) return;
     const why = failOnMatches(failOn, c);
     if (why.length === 0) return;
     failed = true;
@@ -182,6 +186,9 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     tripped.push({ id: c.id, why });
     if (tripped.length >= 4 * TRIPPED_SHOWN) tripped = lowestIds(tripped);
   };
+  // Why the run fails, said on stderr once the report has left (see run's end): a reader that
+  // closed stdout early (`| head -1`) ends the run quietly before it.
+  let failureMessage = '';
   const reportFailures = (findingHits: string[]): void => {
     if (findingHits.length) failed = true;
     if (!failed) return;
@@ -189,7 +196,10 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     const parts = shown.map((t) => `#${t.id} (${t.why.join(', ')})`);
     if (trippedCount > shown.length) parts.push(`and ${trippedCount - shown.length} more connections`);
     parts.push(...findingHits);
-    io.err(`tcpshake: --fail-on matched: ${parts.join(', ')}\n`);
+    failureMessage =
+      failOn === null
+        ? `tcpshake: exit 1: warning findings: ${findingHits.map((h) => h.slice('finding:'.length)).join(', ')} (--fail-on none ignores them)\n`
+        : `tcpshake: --fail-on matched: ${parts.join(', ')}\n`;
   };
 
   // --format json: each connection's line by id, in a temporary file (see LineSpool).
@@ -215,7 +225,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
       if (!compiled.matches(c)) return;
       addToSummary(streamed, c);
       collector.add(c);
-      if (!failOnEmpty(failOn)) noteFailures(c);
+      if (failOn !== null && !failOnEmpty(failOn)) noteFailures(c);
       if (format === 'ndjson') out(ndjsonConnection(c));
       else if (lines !== null) lines.put(c.id, jsonConnectionLine(c));
     };
@@ -234,7 +244,13 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     flush();
     progress.done();
     if ('exit' in result) return result.exit;
-    return finish(result);
+    const code = finish(result);
+    if (failureMessage !== '') {
+      await io.drained?.();
+      // Unreadable input (exit 3) outranks findings: only an explicit --fail-on is still named then.
+      if (code === EXIT.failed || failOn !== null) io.err(failureMessage);
+    }
+    return code;
   } finally {
     lines?.close();
   }
@@ -247,7 +263,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
         io.out(ndjsonSummary({ ...report, summary: streamed }, findings));
       }
       reportCaptureProblems(report.captures, io);
-      reportFailures(failOnFindings(failOn, findings));
+      reportFailures(failingFindings(failOn, findings));
       return exitCode({ captures: report.captures, failed });
     }
 
@@ -265,7 +281,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
       // Written in chunks: one string for 200,000 connections would be past V8's longest string.
       writeJsonLines({ ...head, summary: compiled.empty ? report.summary : streamed }, lines.size, (i) => lines.get(i), (chunk) => io.out(chunk), findings);
       reportCaptureProblems(report.captures, io);
-      reportFailures(failOnFindings(failOn, findings));
+      reportFailures(failingFindings(failOn, findings));
       return exitCode({ captures: report.captures, failed });
     }
 
@@ -273,7 +289,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     const shown = compiled.empty ? all : all.filter((c) => compiled.matches(c));
     const shownReport: Report = { ...report, connections: shown, summary: compiled.empty ? report.summary : summarize(shown) };
     const findings = computeFindings(shownReport);
-    if (!failOnEmpty(failOn)) for (const c of shown) noteFailures(c);
+    if (failOn !== null && !failOnEmpty(failOn)) for (const c of shown) noteFailures(c);
 
     switch (format) {
       case 'text': {
@@ -297,7 +313,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
         assertNever(format, 'output format');
     }
     reportCaptureProblems(report.captures, io);
-    reportFailures(failOnFindings(failOn, findings));
+    reportFailures(failingFindings(failOn, findings));
     return exitCode({ captures: report.captures, failed });
   }
 }

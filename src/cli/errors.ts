@@ -41,3 +41,12 @@ export function inputErrorLine(e: unknown): string | null {
   }
   return null;
 }
+
+/** The message for an output file that could not be written (`report -o`): the file, the reason and its errno code. */
+export function outputErrorLine(file: string, e: unknown): string {
+  const errno = e as NodeJS.ErrnoException;
+  if (errno && typeof errno.code === 'string' && /^E[A-Z]+$/.test(errno.code)) {
+    return `tcpshake: cannot write ${file}: ${ERRNO_TEXT[errno.code] ?? errno.code.toLowerCase()} (${errno.code})\n`;
+  }
+  return `tcpshake: cannot write ${file}: ${e instanceof Error ? e.message : String(e)}\n`;
+}

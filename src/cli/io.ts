@@ -13,6 +13,11 @@ export interface CliIO {
   out(text: string): void;
   /** Write to standard error. */
   err(text: string): void;
+  /**
+   * Resolves once what was written to standard output has left the process (a closed stdout ends
+   * the process quietly before that, see processIO()). Optional: in-memory IO has nothing pending.
+   */
+  drained?(): Promise<void>;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   /** Terminal width of stdout, when it is a terminal. */
@@ -51,6 +56,12 @@ export function processIO(): CliIO {
     },
     err(text) {
       process.stderr.write(text);
+    },
+    drained() {
+      return new Promise<void>((resolve) => {
+        if (closed) return;
+        process.stdout.write('', () => resolve());
+      });
     },
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,

@@ -29,7 +29,12 @@ export async function main(args: string[], io: CliIO, list: CliCommand[] = comma
   // argument can spell (argv strings cannot hold NUL) and map it back in captureInputs().
   const parser = yargs(args.map((a) => (a === '-' ? STDIN_TOKEN : a)))
     .scriptName('tcpshake')
-    .usage('$0 [analyze] <capture...> [options]\n$0 ladder <capture...> [--connection ID | --client IP:PORT]')
+    .usage(
+      '$0 [analyze] <capture...> [options]\n' +
+        '$0 ladder <capture...> [--connection ID | --client IP:PORT]\n' +
+        '$0 check [capture...] --expect FILE\n' +
+        '$0 report <capture...> -o report.html',
+    )
     .strict()
     .exitProcess(false)
     .version(packageVersion())
@@ -37,14 +42,19 @@ export async function main(args: string[], io: CliIO, list: CliCommand[] = comma
     .alias('h', 'help')
     .wrap(io.columns ? Math.min(io.columns, 110) : 100)
     .epilogue(
-      'Exit codes: 0 ok, 1 --fail-on matched, 2 usage error, 3 unreadable input (the partial report is still printed).\n' +
+      'Exit codes: 0 ok, 1 findings (a warning finding, or what --fail-on names), 2 usage error, 3 unreadable input (the partial report is still printed).\n' +
         'Colour only on a terminal; NO_COLOR or --no-color turn it off.',
     )
     .fail((msg, err) => {
       // yargs' own validation (unknown option, bad choice, missing argument) and our .check()s.
       if (err && !(err.name === 'YError') && msg === undefined && !(err instanceof FilterError)) throw err;
       let text = msg ?? err?.message ?? 'usage error';
-      if (/^Not enough non-option arguments: got 0/.test(text)) text = 'no capture file given (- reads standard input)';
+      if (/^Not enough non-option arguments: got 0/.test(text)) {
+        // `tcpshake --bogus x.pcap`: the unknown option took the capture as its value, so yargs
+        // complains about the missing capture first. Name the real mistake.
+        const unknown = unknownOption(args, optionKeys(parser));
+        text = unknown !== null ? `Unknown argument: ${unknown}` : 'no capture file given (- reads standard input)';
+      }
       throw new YargsUsage(text);
     });
   for (const cmd of list) {
@@ -69,6 +79,39 @@ export async function main(args: string[], io: CliIO, list: CliCommand[] = comma
     return 70;
   }
   return code;
+}
+
+/**
+ * Every option key and alias yargs knows at this point of the parse (the running command's), or
+ * null when this yargs does not tell (`getOptions` is not in its typings).
+ */
+function optionKeys(parser: unknown): string[] | null {
+  const get = (parser as { getOptions?: () => { key?: Record<string, unknown>; alias?: Record<string, string[]> } }).getOptions;
+  if (typeof get !== 'function') return null;
+  const o = get.call(parser);
+  const keys = Object.keys(o.key ?? {});
+  for (const [k, aliases] of Object.entries(o.alias ?? {})) keys.push(k, ...aliases);
+  return keys;
+}
+
+/**
+ * The first `--name` / `-x` in `args` that is none of the `known` option keys (aliases included;
+ * `--no-name` and camelCase spellings count as `name`), or null. Clusters of short flags are not judged.
+ */
+export function unknownOption(args: readonly string[], known: readonly string[] | null): string | null {
+  if (known === null) return null;
+  const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const names = new Set(known.map(kebab));
+  for (const a of args) {
+    if (a === '--') break;
+    const m = /^--?([^=]+)/.exec(a);
+    if (!m || a === '-' || /^-\d/.test(a)) continue;
+    const name = kebab(m[1]!);
+    if (!a.startsWith('--') && name.length > 1) continue;
+    if (names.has(name) || (name.startsWith('no-') && names.has(name.slice(3)))) continue;
+    return m[1]!;
+  }
+  return null;
 }
 
 /** Puts the bare `-` back wherever the token ended up (positionals and option values alike). */

@@ -24,7 +24,9 @@ import { renderHtml } from '../report/html/index.js';
 import type { CliCommand } from './command.js';
 import type { CliIO } from './io.js';
 import { analyzeOptionsFrom, captureInputs, filterFrom, filterOptions, trackerOptions } from './options.js';
-import { analyzeOrFail, inCaptureOrder } from './analyze.js';
+import { analyzeOrFail, inCaptureOrder, reportCaptureProblems } from './analyze.js';
+import { outputErrorLine } from './errors.js';
+import { EXIT } from '../report/exitcode.js';
 import { endWithCaptureProblems } from './shared.js';
 import { progressReporter } from './progress.js';
 
@@ -184,7 +186,14 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   });
   if (output === '-') io.out(html);
   else {
-    await writeFile(output, html);
+    try {
+      await writeFile(output, html);
+    } catch (e) {
+      // Nothing was written: the run failed on its output, like a write error on standard output.
+      io.err(outputErrorLine(output, e));
+      reportCaptureProblems(report.captures, io);
+      return EXIT.input;
+    }
     io.err(`tcpshake: wrote ${output} (${shown.connections.length} connections, ${mib(Buffer.byteLength(html))})\n`);
   }
   return endWithCaptureProblems(report.captures, io);

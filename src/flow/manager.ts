@@ -35,6 +35,7 @@ import { TcpFlag } from '../decode/segment.js';
 import type { ConnectionEvent, ConnectionReport, Endpoint } from '../report/model.js';
 import { ConnectionTracker, SYN_FIRST_RETRY_MAX, SYN_RETRY_SLACK, type FinishReason, type RoleRule } from '../tracker/connection.js';
 import type { ZeekObserverOptions } from '../tracker/zeek.js';
+import { CaptureClock } from '../tracker/clock.js';
 import { rolesByPort } from './roles.js';
 import { FlowTable, segmentFlowHash, type FlowEntry } from './table.js';
 import { TombstoneStore } from './tombstones.js';
@@ -110,8 +111,10 @@ export class ConnectionManager {
   /** Shortest quiet time after which any connection can be over (the sweep skips busier ones at once). */
   private readonly minQuiet: number;
   private lastSweep = -Infinity;
-  /** Latest capture time seen (seconds). */
+  /** Latest capture time seen (seconds on the run's clock). */
   private now = -Infinity;
+  /** Capture times in here and in the trackers are relative to this clock (see tracker/clock.ts). */
+  private readonly clock = new CaptureClock();
   private readonly recordAll: boolean;
   private readonly recordFn: ((id: number) => boolean) | null;
   private readonly maxRecorded: number;
@@ -136,6 +139,7 @@ export class ConnectionManager {
       recordSegments: 0,
       multiFile: options.multiFile === true,
       onEvent: options.onEvent ?? null,
+      clock: this.clock,
       ...(options.zeek !== undefined ? { zeek: options.zeek } : {}),
     };
   }
@@ -162,11 +166,11 @@ export class ConnectionManager {
 
   /** Capture time of the latest segment (seconds), or null before any. */
   get lastTime(): number | null {
-    return this.now === -Infinity ? null : this.now;
+    return this.now === -Infinity ? null : this.clock.epoch(this.now);
   }
 
   onSegment(seg: Segment): void {
-    const t = seg.tsSec + seg.tsNsec * 1e-9;
+    const t = this.clock.rel(seg.tsSec, seg.tsNsec);
     if (t > this.now) {
       this.now = t;
       if (t - this.lastSweep >= this.sweepInterval) {

@@ -1,7 +1,8 @@
 /**
  * Exit codes, as a pure function of what happened in a run:
  *   0  ok
- *   1  an expectation failed: `--fail-on` matched a connection or a finding
+ *   1  findings or expectations failed: without `--fail-on`, a finding of warning severity (or
+ *      worse); with it, a connection or finding of a kind it names (`--fail-on none`: never)
  *   2  usage error (bad option or value)
  *   3  unreadable input: a capture could not be opened, or reading stopped at a corrupt record
  *      (the partial report is still printed)
@@ -48,6 +49,8 @@ export function parseFailOn(values: readonly string[]): FailOn {
     const colon = item.indexOf(':');
     const prefix = colon >= 0 ? item.slice(0, colon) : null;
     const name = colon >= 0 ? item.slice(colon + 1) : item;
+    // `--fail-on none`: the run never fails on what the capture shows (only usage and input errors).
+    if (prefix === null && name === 'none') continue;
     let matched = false;
     const want = (p: string): boolean => prefix === null || prefix === p;
     if (prefix !== null && !['handshake', 'close', 'event', 'finding'].includes(prefix)) {
@@ -98,4 +101,14 @@ export function failOnMatches(f: FailOn, c: ConnectionReport): string[] {
 
 export function failOnFindings(f: FailOn, findings: readonly Finding[]): string[] {
   return findings.filter((x) => f.findings.includes(x.kind)).map((x) => `finding:${x.kind}`);
+}
+
+/**
+ * The findings that fail a run. Without `--fail-on` (null) every finding of warning severity or
+ * worse does (exit 1 on findings, like a linter); informational ones (a few lost final ACKs, TIME_WAIT
+ * below the warning level) do not. With `--fail-on`, exactly the finding kinds it names.
+ */
+export function failingFindings(f: FailOn | null, findings: readonly Finding[]): string[] {
+  if (f !== null) return failOnFindings(f, findings);
+  return findings.filter((x) => x.severity !== 'info').map((x) => `finding:${x.kind}`);
 }

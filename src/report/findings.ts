@@ -237,11 +237,13 @@ function describe(kind: FindingKind, t: Tally): Finding {
         severity: most >= TIME_WAIT_WARN ? 'warning' : 'info',
         title: `${plural(n, 'TIME_WAIT entry', 'TIME_WAIT entries')} (held by the side that closed first)`,
         explanation:
-          'The endpoint that sends the first FIN keeps the 4-tuple in TIME_WAIT for 2×MSL (60 s on Linux) so late segments cannot ' +
-          'corrupt a new connection. A client opening many short connections to one server can run out of local ports ' +
-          '(net.ipv4.ip_local_port_range). Options: reuse connections (keep-alive, pooling); net.ipv4.tcp_tw_reuse lets outgoing ' +
-          'connections reuse TIME_WAIT ports when timestamps prove it safe; SO_LINGER with a zero timeout skips TIME_WAIT by ' +
-          'resetting the connection (data in flight is lost); tcp_tw_recycle broke clients behind NAT and was removed in Linux 4.12.',
+          'The endpoint that sends the first FIN keeps the 4-tuple in TIME_WAIT for 2×MSL so late segments cannot corrupt a new ' +
+          'connection: 60 s on Linux, fixed in the kernel (net.ipv4.tcp_fin_timeout is the FIN_WAIT_2 timeout, not this one). ' +
+          'A client opening many short connections to one server can run out of local ports (net.ipv4.ip_local_port_range). ' +
+          'Options: reuse connections (keep-alive, pooling); net.ipv4.tcp_tw_reuse lets outgoing connections reuse TIME_WAIT ports ' +
+          'when timestamps prove it safe; net.ipv4.tcp_max_tw_buckets caps how many the kernel keeps (beyond it they are destroyed ' +
+          'early, logging "time wait bucket table overflow"); SO_LINGER with a zero timeout skips TIME_WAIT by resetting the ' +
+          'connection (data in flight is lost); tcp_tw_recycle broke clients behind NAT and was removed in Linux 4.12.',
       };
     }
     case 'refused_ports':

@@ -46,6 +46,7 @@ import {
   type HandshakeFacts,
 } from './verdicts.js';
 import { ZeekObserver, type ZeekObserverOptions } from './zeek.js';
+import { interval, type CaptureClock } from './clock.js';
 import { word32 } from '../flow/key.js';
 
 export type RoleRule = ConnectionReport['roles']['decidedBy'];
@@ -60,6 +61,8 @@ export interface TrackerConfig {
   onEvent: ((event: ConnectionEvent, connection: { id: number; client: Endpoint; server: Endpoint }) => void) | null;
   /** Settings of the Zeek view (checksums, likely server ports), to line it up with a given Zeek run. */
   zeek?: ZeekObserverOptions;
+  /** The run's clock: every time given to or kept by a tracker is relative to it (see clock.ts). */
+  clock: CaptureClock;
 }
 
 /** Why the tracker is being turned into a report. */
@@ -84,6 +87,8 @@ export class EndpointTrack {
   synTimes: number[] = [];
   synFrame = 0;
   synTime = 0;
+  /** TSval of its first SYN, or −1 without timestamps: a SYN-ACK echoing it answers that SYN. */
+  synTsVal = -1;
   synDataLen = 0;
   synAckCount = 0;
   synAckFrame = 0;
@@ -373,7 +378,7 @@ export class ConnectionTracker {
     this.ipVersion = seg.ipVersion;
     this.firstFrame = seg.frame;
     this.firstFile = seg.fileIndex;
-    this.firstTime = seg.tsSec + seg.tsNsec * 1e-9;
+    this.firstTime = config.clock.rel(seg.tsSec, seg.tsNsec);
     this.lastTime = this.firstTime;
     this.prevTime = this.firstTime;
     this.recorder = config.recordSegments > 0 ? new SegmentRecorder(config.recordSegments) : null;
@@ -404,7 +409,7 @@ export class ConnectionTracker {
   }
 
   private emitAt(kind: EventKind, by: EndpointTrack | null, detail: string | undefined, frame: number, file: number, time: number): void {
-    const e: ConnectionEvent = { kind, frame, time, by: by === null ? null : by.side };
+    const e: ConnectionEvent = { kind, frame, time: this.config.clock.epoch(time), by: by === null ? null : by.side };
     if (this.config.multiFile) e.file = file;
     if (detail !== undefined) e.detail = detail;
     this.events = appended(this.events, e);
@@ -430,7 +435,7 @@ export class ConnectionTracker {
   private setState(e: EndpointTrack, state: EndpointState, how: StateChange['how']): void {
     if (e.state === state) return;
     e.state = state;
-    e.states = appended(e.states, { state, frame: this.curFrame, time: this.curTime, how });
+    e.states = appended(e.states, { state, frame: this.curFrame, time: this.config.clock.epoch(this.curTime), how });
     if (state === 'ESTABLISHED') e.everEstablished = true;
     e.timeWaitSince = state === 'TIME_WAIT' ? this.curTime : null;
   }
@@ -460,7 +465,7 @@ export class ConnectionTracker {
    * with an acceptable segment and an acceptable ACK), so it is applied in a few lines. Every other
    * segment goes through the full classification below.
    */
-  onSegment(seg: Segment, fromA: boolean, t: number = seg.tsSec + seg.tsNsec * 1e-9): void {
+  onSegment(seg: Segment, fromA: boolean, t: number = this.config.clock.rel(seg.tsSec, seg.tsNsec)): void {
     if (this.fastOk) {
       const S = fromA ? this.a : this.b;
       const R = fromA ? this.b : this.a;
@@ -724,7 +729,7 @@ export class ConnectionTracker {
     if (this.recorder === null) return;
     const rec: SegmentRecord = {
       frame: seg.frame,
-      time: this.curTime,
+      time: this.config.clock.epoch(this.curTime),
       from: S.side,
       flags: flagsToString(seg.flags),
       relSeq: S.isnKnown ? (seg.seq - S.isn) >>> 0 : seg.seq,
@@ -754,6 +759,7 @@ export class ConnectionTracker {
         S.synTimes = appended(S.synTimes, t);
         S.synFrame = this.curFrame;
         S.synTime = t;
+        S.synTsVal = seg.options.hasTimestamps ? seg.options.tsVal : -1;
         S.synDataLen = seg.payloadLength;
         S.wscaleOffered = seg.options.windowScale;
         S.options = negotiatedOptions(seg.options, seg.flags, seg.payloadLength, false, 'none', false);
@@ -805,12 +811,28 @@ export class ConnectionTracker {
       }
       this.emit('syn_ack', S);
       if (seg.payloadLength > 0) this.emit('syn_with_data', S, `${seg.payloadLength} bytes in the SYN-ACK`);
+      // The first SYN-ACK the capture sees echoes the first SYN's timestamp (RFC 7323 §4.3: TSecr
+      // is the TSval of the segment it answers), yet the client had already retried: the server got
+      // that first SYN and had answered it, and its answer never passed the capture point — a
+      // SYN-ACK lost before the capture point (or delayed past the client's retry timeout).
+      if (R.synCount > 1 && R.synTsVal >= 0 && seg.options.hasTimestamps && seg.options.tsEcr === R.synTsVal && !this.synAckLostNoted) {
+        this.synAckLostNoted = true;
+        this.emit(
+          'syn_ack_lost',
+          S,
+          `the first SYN-ACK seen echoes the first SYN's timestamp (TSecr ${R.synTsVal}) after ${R.synCount - 1} SYN ${R.synCount === 2 ? 'retry' : 'retries'}: the server had answered that SYN, and the answer was lost before the capture point`,
+        );
+      }
     } else if (seq === S.isn) {
       S.synAckCount++;
       S.retransmits++;
       this.marks |= Mark.retransmission;
       let detail = `retry ${S.synAckCount - 1}`;
-      if (this.clientAcked) detail += `; the client's ACK (frame ${this.clientAckFrame}) was seen, so it was lost after the capture point`;
+      // A SYN-ACK answering a retried SYN is no evidence of loss; one more SYN-ACK than the client
+      // sent SYNs is the server's own retransmission timer, so its SYN-ACK or the ACK never arrived.
+      if (this.clientAcked && S.synAckCount > R.synCount) {
+        detail += `; the client's ACK (frame ${this.clientAckFrame}) was seen, so it was lost after the capture point`;
+      }
       this.emit('syn_ack_retransmit', S, detail);
       if (!this.clientAcked && !this.synAckLostNoted && R.synCount <= 1) {
         this.synAckLostNoted = true;
@@ -880,7 +902,9 @@ export class ConnectionTracker {
       if (this.firstFin === null) this.firstFin = S;
       else if (this.firstFin !== S && this.secondFin === null) {
         this.secondFin = S;
-        this.secondFinAcksFirst = this.fAck && R.finSent && seqGt(seg.ack, R.finSeq);
+        // RFC 9293 §3.10.7.4: only ack = FIN seq + 1 acknowledges the FIN; an ACK beyond it
+        // acknowledges something never sent (SEG.ACK > SND.NXT) and is not acceptable.
+        this.secondFinAcksFirst = this.fAck && R.finSent && seg.ack === seqAdd(R.finSeq, 1);
       }
     } else if (finSeq === S.finSeq) {
       if (len === 0) S.retransmits++;
@@ -944,7 +968,9 @@ export class ConnectionTracker {
       S.lastAck = ackv;
     }
     this.fAcksPeerSyn = R.isnKnown && seqGt(ackv, R.isn) && (R.synCount > 0 || R.synAckCount > 0 || this.synAckInferred || R.isnInferred);
-    this.fAcksPeerFin = R.finSent && seqGt(ackv, R.finSeq);
+    // The ACK of a FIN is exactly its sequence number + 1 (RFC 9293 §3.10.7.4); an ACK beyond it
+    // acknowledges something never sent (SEG.ACK > SND.NXT) and leaves the FIN unacknowledged.
+    this.fAcksPeerFin = R.finSent && ackv === seqAdd(R.finSeq, 1);
 
     if (S === this.client && !this.clientAcked && !this.fSyn && this.fAcksPeerSyn && (R.synAckCount > 0 || this.synAckInferred)) {
       this.clientAcked = true;
@@ -1389,10 +1415,10 @@ export class ConnectionTracker {
 
     const c = this.client;
     const s = this.server;
-    const synToSynAck = c.synCount > 0 && s.synAckCount > 0 && s.synAckTime >= c.synTime ? s.synAckTime - c.synTime : null;
-    const synAckToAck = s.synAckCount > 0 && this.clientAcked && this.clientAckTime >= s.synAckTime ? this.clientAckTime - s.synAckTime : null;
+    const synToSynAck = c.synCount > 0 && s.synAckCount > 0 && s.synAckTime >= c.synTime ? interval(c.synTime, s.synAckTime) : null;
+    const synAckToAck = s.synAckCount > 0 && this.clientAcked && this.clientAckTime >= s.synAckTime ? interval(s.synAckTime, this.clientAckTime) : null;
     const backoff: number[] = [];
-    for (let i = 1; i < c.synTimes.length; i++) backoff.push(c.synTimes[i]! - c.synTimes[i - 1]!);
+    for (let i = 1; i < c.synTimes.length; i++) backoff.push(interval(c.synTimes[i - 1]!, c.synTimes[i]!));
     const handshake: HandshakeReport = {
       kind: hsKind,
       synRetransmits: Math.max(0, c.synCount - 1),
@@ -1411,8 +1437,8 @@ export class ConnectionTracker {
       roles: { decidedBy: this.decidedBy },
       firstFrame: this.firstFrame,
       lastFrame: this.lastFrame,
-      start: this.firstTime,
-      duration: Math.max(0, this.lastTime - this.firstTime),
+      start: this.config.clock.epoch(this.firstTime),
+      duration: Math.max(0, interval(this.firstTime, this.lastTime)),
       handshake,
       close,
       finalState: {

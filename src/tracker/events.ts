@@ -116,7 +116,8 @@ export const EVENT_CATALOGUE: Record<EventKind, EventInfo> = {
   },
   syn_ack_lost: {
     title: 'SYN-ACK lost',
-    description: 'The client retransmitted its SYN after the capture saw a SYN-ACK (or the SYN-ACK was retransmitted unacknowledged): the SYN-ACK was lost after the capture point.',
+    description:
+      'A SYN-ACK did not arrive: the client retransmitted its SYN after the capture saw a SYN-ACK, or the SYN-ACK was retransmitted unacknowledged (lost after the capture point); or the first SYN-ACK seen echoes the first SYN\'s timestamp after the client retried (lost before the capture point).',
     anomaly: true,
   },
   segment_not_captured: {

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, WORK, buildCli, runCli, runShell, sampleFiles, type RunResult } from './harness.js';
 import { writeCorrupt, writeManySyns } from './pcapgen.js';
 import { zeekCut } from '../report/zeekcut.js';
+import { unknownOption } from '../../src/cli/main.js';
 
 const GOLDEN = join(ROOT, 'test', 'cli', 'golden');
 const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
@@ -48,6 +49,7 @@ function cases(): Case[] {
   add('events-refused', 'refused', (s) => ['--events', s]);
   add('detail-rst-linger0', 'rst-linger0', (s) => [s, '--connection', '1']);
   add('fail-on-rst-linger0', 'rst-linger0', (s) => ['--fail-on', 'close:reset', s]);
+  add('findings-exit-refused', 'refused', (s) => [s]);
   add('filter-no-match', 'close-by-client', (s) => ['--handshake', 'refused', s]);
   add('json-connection-2', 'time-wait-reuse', (s) => ['--format', 'json', '--connection', '2', s]);
   add('ladder-client-time-wait-reuse', 'time-wait-reuse', (s) => ['ladder', s, '--client', '10.99.1.2:40013', '--width', '110']);
@@ -117,6 +119,19 @@ describe('behaviour', () => {
     expect(r.stdout).toBe('tcpshake: 1 capture\nexit=0\n');
   });
 
+  it('an unknown option is named even when it took the only capture as its value', () => {
+    expect(unknownOption(['--bogus', 'x.pcap'], ['format', 'f', 'color', 'idle-timeout'])).toBe('bogus');
+    expect(unknownOption(['-x', 'x.pcap'], ['format', 'f'])).toBe('x');
+    // Known spellings: aliases, --no-*, camelCase, a bare - (standard input), negative numbers, after --.
+    expect(unknownOption(['-f', 'json', '--no-color', '--idleTimeout=5', '-', '-1', '--', '--later'], ['format', 'f', 'color', 'idle-timeout'])).toBeNull();
+    // Without the list of known options nothing is judged.
+    expect(unknownOption(['--bogus'], null)).toBeNull();
+    const r = runCli(['ladder', '--bogus', 'x.pcap']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("tcpshake: Unknown argument: bogus\nRun 'tcpshake --help' for usage.\n");
+    expect(runCli(['--format', 'json']).stderr).toMatch(/^tcpshake: no capture file given/);
+  });
+
   it('usage errors exit 2 with the message and a usage hint, no stack trace', () => {
     const r = runCli(['--port', 'eighty', 'x.pcap']);
     expect(r.code).toBe(2);
@@ -147,7 +162,7 @@ describe('behaviour', () => {
   it('reads standard input for -, and refuses two of them', () => {
     writeManySyns(join(WORK, 'three-syns.pcap'), 3);
     const input = readFileSync(join(WORK, 'three-syns.pcap'));
-    const r = runCli(['--format', 'csv', '-'], { input });
+    const r = runCli(['--format', 'csv', '--fail-on', 'none', '-'], { input });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.trimEnd().split('\r\n')).toHaveLength(4);
@@ -156,6 +171,18 @@ describe('behaviour', () => {
     const two = runCli(['-', '-'], { input });
     expect(two.code).toBe(2);
     expect(two.stderr).toBe("tcpshake: standard input (-) can be read only once\nRun 'tcpshake --help' for usage.\n");
+  });
+
+  it('exits 1 on warning findings by default, and --fail-on none does not', () => {
+    writeManySyns(join(WORK, 'three-syns.pcap'), 3);
+    const r = runCli(['tmp/cli-test-work/three-syns.pcap']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('tcpshake: exit 1: warning findings: unanswered_syns (--fail-on none ignores them)\n');
+    const none = runCli(['--fail-on', 'none', 'tmp/cli-test-work/three-syns.pcap']);
+    expect(none.code).toBe(0);
+    expect(none.stderr).toBe('');
+    // --fail-on names what fails the run instead: here nothing the capture has.
+    expect(runCli(['--fail-on', 'reset', 'tmp/cli-test-work/three-syns.pcap']).code).toBe(0);
   });
 
   it('--fail-on exits 1 and says which connections matched', () => {
@@ -193,13 +220,39 @@ describe('behaviour', () => {
   });
 
   it.skipIf(!hasSamples)('ndjson writes one JSON object per line, connections then a summary', () => {
-    const r = runCli(['--format', 'ndjson', ...samples]);
+    const r = runCli(['--format', 'ndjson', '--fail-on', 'none', ...samples]);
     expect([0, 3]).toContain(r.code);
     const objs = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string });
     expect(objs.at(-1)!.type).toBe('summary');
     expect(objs.slice(0, -1).every((o) => o.type === 'connection')).toBe(true);
     const summary = objs.at(-1) as unknown as { summary: { connections: number } };
     expect(objs.length - 1).toBe(summary.summary.connections);
+  });
+
+  it.skipIf(!sample('time-wait-reuse'))('--msl sets how long TIME_WAIT lasts (2×MSL of capture time)', () => {
+    // The server enters TIME_WAIT at frame 10; the client's new SYN on the same 4-tuple comes 0.30 s
+    // later (frame 11); the second close puts the server in TIME_WAIT again at the last frame (20).
+    type Run = { code: number | null; connections: { finalState: { server: string }; events: { kind: string }[] }[] };
+    const run = (...msl: string[]): Run => {
+      const r = runCli(['--format', 'json', ...msl, sample('time-wait-reuse')!]);
+      return { code: r.code, connections: (JSON.parse(r.stdout) as Omit<Run, 'code'>).connections };
+    };
+    const reuses = (r: Run): number => r.connections.flatMap((c) => c.events).filter((e) => e.kind === 'time_wait_reuse').length;
+    // Default MSL 30 s: the new SYN comes within TIME_WAIT (RFC 6191 reuse); TIME_WAIT at the end.
+    // (The first connection's TIME_WAIT, cut short by the reuse, is not asserted: samples/README.md.)
+    const byDefault = run();
+    expect(byDefault.code).toBe(0);
+    expect(reuses(byDefault)).toBe(1);
+    expect(byDefault.connections.at(-1)!.finalState.server).toBe('TIME_WAIT');
+    // MSL 0.1 s: the first TIME_WAIT (0.2 s) was over before the new SYN: no reuse.
+    const short = run('--msl', '0.1');
+    expect(reuses(short)).toBe(0);
+    expect(short.connections.map((c) => c.finalState.server)).toEqual(['CLOSED', 'TIME_WAIT']);
+    // MSL 0: TIME_WAIT ends as soon as it starts.
+    expect(run('--msl', '0').connections.map((c) => c.finalState.server)).toEqual(['CLOSED', 'CLOSED']);
+    const bad = runCli(['--msl', '-1', sample('time-wait-reuse')!]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("tcpshake: --msl must be a number of seconds ≥ 0, not -1\nRun 'tcpshake --help' for usage.\n");
   });
 
   it.skipIf(!hasSamples)('filters agree with the JSON report', () => {

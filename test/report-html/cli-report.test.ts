@@ -78,3 +78,54 @@ describe.skipIf(!existsSync(WIKI) || !existsSync(GET))('tcpshake report', () => 
     expect(io.stderr).toContain('--ladders');
   });
 });
+
+const SAMPLES = resolve('samples');
+const sample = (name: string): string => join(SAMPLES, `${name}.pcap`);
+
+describe.skipIf(!existsSync(sample('final-ack-lost-client-side')))('tcpshake report on the samples', () => {
+  /** The one connection's detail block of a report of one sample. */
+  async function detailOf(name: string): Promise<{ p: Payload; d: Payload['detail'][number] }> {
+    const io = memoryIO();
+    expect(await main(['report', sample(name), '-o', '-'], io)).toBe(0);
+    const p = payloadOf(io.stdout);
+    expect(p.rows).toHaveLength(1);
+    return { p, d: p.detail[p.rows[0]![COL.detail] as number]! };
+  }
+  const frameAt = (d: Payload['detail'][number], i: number): number => d.g![i]![0] as number;
+
+  it('marks the segments the capture saw and that were then lost, as the terminal ladder does', async () => {
+    // Client side: the final ACK (frame 10) was captured, then lost: the server retransmitted its FIN.
+    const a = await detailOf('final-ack-lost-client-side');
+    expect(a.d.l!.map((i) => frameAt(a.d, i))).toEqual([10]);
+    expect(a.d.lu).toBeUndefined();
+    // Server side: the first SYN-ACK (frame 2) was captured, then lost on its way to the client.
+    const b = await detailOf('synack-lost-server-side');
+    expect(b.d.l!.map((i) => frameAt(b.d, i))).toEqual([2]);
+    expect(b.d.lu).toBeUndefined();
+  });
+
+  it('places a segment lost before the capture point after the segment it follows', async () => {
+    // Server side: the final ACK never arrived; it belongs after the server's FIN (frame 9).
+    const { p, d } = await detailOf('final-ack-lost-server-side');
+    expect(d.l).toBeUndefined();
+    expect(d.lu).toHaveLength(1);
+    const [after, from, what] = d.lu![0]!;
+    expect(frameAt(d, after!)).toBe(9);
+    expect(from).toBe(1);
+    expect(p.str[what!]).toBe('final ACK');
+  });
+
+  it('a clean connection has no loss marks', async () => {
+    const { d } = await detailOf('close-four-way');
+    expect(d.l).toBeUndefined();
+    expect(d.lu).toBeUndefined();
+  });
+
+  it('an -o file that cannot be written is an error naming it (exit 3), not a crash', async () => {
+    const io = memoryIO();
+    const out = join(tmpdir(), 'tcpshake-no-such-dir', 'sub', 'r.html');
+    expect(await main(['report', sample('refused'), '-o', out], io)).toBe(3);
+    expect(io.stdout).toBe('');
+    expect(io.stderr).toBe(`tcpshake: cannot write ${out}: no such file or directory (ENOENT)\n`);
+  });
+});

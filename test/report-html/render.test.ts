@@ -206,12 +206,9 @@ describe('ladder selection for big captures', () => {
 describe('size for 100,000 connections', () => {
   it('stays well under 30 MB with 1,000 ladders', () => {
     const big = bigReport(100_000, 1000);
-    const t = performance.now();
     const out = renderHtml(big);
-    const ms = performance.now() - t;
     const bytes = Buffer.byteLength(out);
     expect(bytes).toBeLessThan(30 * 1024 * 1024);
-    expect(ms).toBeLessThan(10_000);
     expect(dataBlock(out).rows).toHaveLength(100_000);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT, exitCode, failOnFindings, failOnMatches, parseFailOn } from '../../src/report/exitcode.js';
+import { EXIT, exitCode, failingFindings, failOnFindings, failOnMatches, parseFailOn } from '../../src/report/exitcode.js';
 import { FilterError } from '../../src/report/filter.js';
 import { capture, conn, ev } from './fixtures.js';
 
@@ -35,6 +35,15 @@ describe('--fail-on', () => {
     expect(() => parseFailOn(['resett'])).toThrow(FilterError);
     expect(() => parseFailOn(['close:rst'])).toThrow(/close:rst/);
     expect(() => parseFailOn(['bogus:reset'])).toThrow(/category "bogus"/);
+  });
+  it('fails on warning findings by default, on the named kinds with --fail-on, never with none', () => {
+    const f = (kind: 'time_wait_pileup' | 'refused_ports', severity: 'info' | 'warning') => ({ kind, severity, title: '', explanation: '', count: 1, top: [], connections: [] });
+    const findings = [f('time_wait_pileup', 'info'), f('refused_ports', 'warning')];
+    expect(failingFindings(null, findings)).toEqual(['finding:refused_ports']);
+    expect(failingFindings(null, [f('time_wait_pileup', 'info')])).toEqual([]);
+    expect(failingFindings(parseFailOn(['time_wait_pileup']), findings)).toEqual(['finding:time_wait_pileup']);
+    expect(failingFindings(parseFailOn(['none']), findings)).toEqual([]);
+    expect(failingFindings(parseFailOn(['reset']), findings)).toEqual([]);
   });
   it('says which connections trip it and why', () => {
     const reset = conn({ id: 4, close: { kind: 'reset', initiator: 'server', rstBy: 'server', finalAckLost: false, finalAckSeen: false }, events: [ev('rst', 40, 'server'), ev('rst', 41, 'server')] });

@@ -27,6 +27,9 @@ describe('findings', () => {
     expect(tw.explanation).toMatch(/ip_local_port_range/);
     expect(tw.explanation).toMatch(/SO_LINGER/);
     expect(tw.explanation).toMatch(/removed in Linux 4\.12/);
+    // Settings people reach for that do not do what they hope: TIME_WAIT's length is not tunable.
+    expect(tw.explanation).toMatch(/tcp_fin_timeout is the FIN_WAIT_2 timeout/);
+    expect(tw.explanation).toMatch(/tcp_max_tw_buckets/);
   });
 
   it('names the servers that leave connections in CLOSE_WAIT', () => {

@@ -80,8 +80,9 @@ describe('reading a capture from a stream', () => {
     // MSL 0.01 s: the linger is 2×MSL = 20 ms of capture time, well inside this capture.
     const done = analyze([{ name: 'live', stream: input }], { msl: 0.01, keepConnections: false, onConnection: (c) => seen.push(c.id) });
     input.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
-    const deadline = Date.now() + 5000;
-    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    // Wait for the first half to be analysed, however long that takes on a busy machine (no wall-clock
+    // deadline: the test's own timeout is the only limit).
+    while (seen.length === 0) await new Promise((r) => setTimeout(r, 10));
     const beforeEnd = seen.length;
     expect(beforeEnd).toBeGreaterThan(50);
     input.end(bytes.subarray(Math.floor(bytes.length / 2)));

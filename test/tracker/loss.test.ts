@@ -26,6 +26,33 @@ describe('lost and uncaptured handshake segments', () => {
     const e = c.report().events.find((x) => x.kind === 'syn_ack_retransmit')!;
     expect(e.detail).toMatch(/lost after the capture point/);
   });
+  it('first SYN-ACK seen echoes the first SYN after a retry → syn_ack_lost (lost before the capture point)', () => {
+    // samples/synack-lost-client-side.pcap: the server's timer retransmission still echoes the TSval
+    // of the first SYN (RFC 7323 §4.3), so the server had answered it and that answer was lost.
+    const c = new Conv();
+    c.client.syn({ at: 1, options: { hasTimestamps: true, tsVal: 1000, tsEcr: 0 } });
+    const retry = c.client.syn({ at: 2, seq: c.client.nxt - 1, noAdvance: true, options: { hasTimestamps: true, tsVal: 2000, tsEcr: 0 } });
+    expect(retry.seq).toBe(c.client.nxt - 1);
+    c.server.synAck({ at: 2.00005, options: { hasTimestamps: true, tsVal: 500, tsEcr: 1000 } });
+    c.client.ack({ at: 2.00009 });
+    // The answer to the retried SYN crosses the client's ACK: a retransmission, but no loss.
+    c.server.synAck({ at: 2.0001, seq: c.server.nxt - 1, noAdvance: true, options: { hasTimestamps: true, tsVal: 500, tsEcr: 2000 } });
+    const r = c.report();
+    expect(r.handshake.kind).toBe('three_way');
+    const lost = r.events.filter((x) => x.kind === 'syn_ack_lost');
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.detail).toMatch(/before the capture point/);
+    const retransmit = r.events.find((x) => x.kind === 'syn_ack_retransmit')!;
+    expect(retransmit.detail).not.toMatch(/lost after the capture point/);
+  });
+  it('first SYN-ACK seen answers the retried SYN → no loss inferred (the first SYN may have been lost)', () => {
+    const c = new Conv();
+    c.client.syn({ at: 1, options: { hasTimestamps: true, tsVal: 1000, tsEcr: 0 } });
+    c.client.syn({ at: 2, seq: c.client.nxt - 1, noAdvance: true, options: { hasTimestamps: true, tsVal: 2000, tsEcr: 0 } });
+    c.server.synAck({ at: 2.00005, options: { hasTimestamps: true, tsVal: 500, tsEcr: 2000 } });
+    c.client.ack({ at: 2.00009 });
+    expect(kinds(c.report())).not.toContain('syn_ack_lost');
+  });
   it('SYN-ACK never seen but the client acknowledges the server ISN + 1 → not captured, three_way', () => {
     const c = new Conv();
     c.client.syn();

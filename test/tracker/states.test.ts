@@ -201,6 +201,16 @@ describe('FIN_WAIT_1', () => {
     c.server.ack();
     expect(c.states()).toEqual({ client: 'FIN_WAIT_2', server: 'CLOSE_WAIT' });
   });
+  it('+ ACK beyond our FIN + 1 → stays FIN_WAIT_1 (only ack = FIN seq + 1 acknowledges it, RFC 9293 §3.10.7.4)', () => {
+    const c = established();
+    c.client.fin();
+    c.server.ack({ ack: c.client.nxt + 1000 });
+    expect(c.states()).toEqual({ client: 'FIN_WAIT_1', server: 'CLOSE_WAIT' });
+    c.server.fin({ ack: c.client.nxt + 1000 });
+    const r = c.report();
+    expect(r.close.kind).not.toBe('three_way');
+    expect(r.close.finalAckSeen).toBe(false);
+  });
   it('+ FIN+ACK of our FIN → TIME_WAIT: three_way close (merged FIN+ACK)', () => {
     const c = established();
     c.client.fin();

@@ -16,7 +16,9 @@ var NOTABLE = {};
 D.notable.forEach(function (k) { NOTABLE[k] = 1; });
 var PAGE = 100;
 var SVGNS = 'http://www.w3.org/2000/svg';
-var UNSEEN = { segment_not_captured: 'segment not captured', final_ack_not_seen: 'final ACK not captured', syn_ack_lost: 'SYN-ACK lost' };
+// Events standing for a segment the capture did not see, drawn as a dotted arrow of their own. Losses
+// (final_ack_lost, syn_ack_lost) are drawn on the segments themselves, from the data block's l and lu.
+var UNSEEN = { segment_not_captured: 'segment not captured', final_ack_not_seen: 'final ACK not captured' };
 var GOOD = { three_way: 1, four_way: 1, simultaneous: 1, simultaneous_open: 1 };
 var BAD = { refused: 1, reset: 1 };
 var WARN = { unanswered: 1, incomplete: 1, half_closed: 1, not_established: 1 };
@@ -335,7 +337,7 @@ function showDetail(i) {
   box.appendChild(el('h3', '', 'Ladder diagram'));
   if (det && det.g) {
     var lg = el('div', 'legend');
-    [['c2s', 'client \u2192 server'], ['s2c', 'server \u2192 client'], ['retx', 'retransmission'], ['rst', 'RST'], ['unseen', 'not captured / inferred']].forEach(function (x) {
+    [['c2s', 'client \u2192 server'], ['s2c', 'server \u2192 client'], ['retx', 'retransmission'], ['rst', 'RST'], ['lost', 'lost (\u2717)'], ['unseen', 'not captured / inferred']].forEach(function (x) {
       var s = el('span'); s.appendChild(el('i', x[0])); s.appendChild(document.createTextNode(x[1])); lg.appendChild(s);
     });
     box.appendChild(lg);
@@ -353,7 +355,16 @@ function ladder(r, det) {
   var g = det.g;
   var W = 900, XT = 10, XC = 230, XS = 690, TOP = 58, ROW = 36, SLOPE = 12;
   // Items: recorded segments, then inferred unseen segments placed after the frame that revealed them.
-  var items = g.map(function (s) { return { seg: s }; });
+  var lostAt = {};
+  (det.l || []).forEach(function (j) { lostAt[j] = 1; });
+  var items = g.map(function (s, j) { return { seg: s, lost: lostAt[j] === 1 }; });
+  // Segments lost before the capture point go right after the segment they follow.
+  (det.lu || []).slice().reverse().forEach(function (u) {
+    var after = g[u[0]];
+    for (var j = 0; j < items.length; j++) {
+      if (items[j].seg === after) { items.splice(j + 1, 0, { lostUnseen: STR[u[2]], from: u[1], t: after[2] }); break; }
+    }
+  });
   if (det.x > 0) {
     // The recorder keeps the first and the last halves: the elided middle sits between them.
     var mid = Math.ceil(g.length / 2);
@@ -432,31 +443,44 @@ function ladder(r, det) {
     var x1 = from === 1 ? XC : XS, x2 = from === 1 ? XS : XC;
     var dir = from === 1 ? 'c2s' : 's2c';
     var label, cls, marks = [];
+    var lost = false;
     if (it.seg) {
       var s = it.seg;
       var flags = STR[s[4]];
       marks = s[8] >= 0 ? STR[s[8]].split(',') : [];
       var retx = marks.some(function (m) { return /retrans/.test(m); });
-      var unseen = marks.some(function (m) { return /^(lost|dropped|unseen|not_captured)$/.test(m); });
       var rst = /RST/.test(flags);
-      cls = unseen ? 'unseen' : rst ? 'rst' : retx ? 'retx' : dir;
+      lost = it.lost;
+      cls = lost ? 'lost' : rst ? 'rst' : retx ? 'retx' : dir;
       label = flags + '  seq=' + s[5] + (s[6] !== null ? ' ack=' + s[6] : '') + ' len=' + s[7];
       if (marks.length) label += '  [' + marks.map(human).join(', ') + ']';
+      if (lost) label += '  \u2717 lost after the capture point';
       svg.appendChild(sv('text', { x: XT, y: yy + 4, 'class': 'time' }, '+' + fmtDur(s[2] - t0)));
       svg.appendChild(sv('text', { x: XT, y: yy + 16, 'class': 'time' }, (D.files > 1 ? 'file ' + (s[1] + 1) + ' ' : '') + '#' + s[0]));
+    } else if (it.lostUnseen) {
+      lost = true;
+      cls = 'lost';
+      label = it.lostUnseen + ' \u2717 lost before the capture point';
     } else {
       cls = 'unseen';
       label = it.unseen === 'final_ack_not_seen' ? 'ACK (final, not captured)' : human(UNSEEN[it.unseen]);
     }
-    var gEl = sv('g', { 'class': it.seg ? 'seg ' + cls : 'unseen-seg', 'data-frame': it.seg ? it.seg[0] : '' });
-    if (it.seg) gEl.appendChild(sv('title', {}, 'frame ' + it.seg[0] + ': ' + label));
+    var gEl = sv('g', { 'class': it.seg ? 'seg ' + cls : 'unseen-seg' + (lost ? ' lost' : ''), 'data-frame': it.seg ? it.seg[0] : '' });
+    gEl.appendChild(sv('title', {}, it.seg ? 'frame ' + it.seg[0] + ': ' + label : label));
     var yEnd = yy + SLOPE;
     var dx = x2 > x1 ? -9 : 9;
-    gEl.appendChild(sv('line', { x1: x1, y1: yy, x2: x2 + (x2 > x1 ? -2 : 2), y2: yEnd, 'class': 'arrow ' + cls + (cls !== dir ? ' ' + dir : '') }));
     var slope = SLOPE / (x2 - x1);
-    var hx = x2 + dx, hy = yEnd + dx * slope;
-    gEl.appendChild(sv('polygon', { points: x2 + ',' + yEnd + ' ' + hx + ',' + (hy - 4.5) + ' ' + hx + ',' + (hy + 4.5), 'class': 'head ' + cls }));
-    var tcls = 'lbl' + (cls === 'retx' || cls === 'rst' || cls === 'unseen' ? ' ' + cls : '');
+    if (lost) {
+      // A lost segment stops short of the receiver, with a cross where it vanished.
+      var xl = x1 + (x2 - x1) * 0.78, yl = yy + SLOPE * 0.78;
+      gEl.appendChild(sv('line', { x1: x1, y1: yy, x2: xl, y2: yl, 'class': 'arrow lost ' + dir }));
+      gEl.appendChild(sv('path', { d: 'M' + (xl - 5) + ' ' + (yl - 5) + 'L' + (xl + 5) + ' ' + (yl + 5) + 'M' + (xl - 5) + ' ' + (yl + 5) + 'L' + (xl + 5) + ' ' + (yl - 5), 'class': 'cross' }));
+    } else {
+      gEl.appendChild(sv('line', { x1: x1, y1: yy, x2: x2 + (x2 > x1 ? -2 : 2), y2: yEnd, 'class': 'arrow ' + cls + (cls !== dir ? ' ' + dir : '') }));
+      var hx = x2 + dx, hy = yEnd + dx * slope;
+      gEl.appendChild(sv('polygon', { points: x2 + ',' + yEnd + ' ' + hx + ',' + (hy - 4.5) + ' ' + hx + ',' + (hy + 4.5), 'class': 'head ' + cls }));
+    }
+    var tcls = 'lbl' + (cls === 'retx' || cls === 'rst' || cls === 'unseen' || cls === 'lost' ? ' ' + cls : '');
     gEl.appendChild(sv('text', { x: (XC + XS) / 2, y: (yy + yEnd) / 2 - 6, 'text-anchor': 'middle', 'class': tcls }, label));
     svg.appendChild(gEl);
     if (it.seg) {

@@ -18,6 +18,7 @@ import {
   type Who,
 } from '../model.js';
 import { ROUTINE_EVENTS } from '../style.js';
+import { LOST_MARKS, inferLosses } from '../ladder-rows.js';
 
 /** Column indices of a connection row (the client script mirrors these). */
 export const COL = {
@@ -87,6 +88,16 @@ export interface DetailBlock {
   c: (number | null)[];
   /** Segments left out of `g` by the recording cap (they were the middle of the connection). */
   x: number;
+  /**
+   * Indices into `g` of segments the capture saw that never reached the other side (lost after the
+   * capture point), as the terminal ladder marks them (ladder-rows.ts `inferLosses`); absent when none.
+   */
+  l?: number[];
+  /**
+   * Segments lost before the capture point, inferred from the retransmission they caused:
+   * [index into `g` of the segment they follow, from (1 client 2 server), what (str)]; absent when none.
+   */
+  lu?: number[][];
 }
 
 export interface Payload {
@@ -274,7 +285,19 @@ export function buildPayload(report: Report, options: PayloadOptions): Payload {
         ],
         x: c.elidedSegments ?? 0,
       };
-      if (hasSegments) ladders++;
+      if (hasSegments) {
+        ladders++;
+        const { lost, lostUnseenAfter } = inferLosses(c);
+        c.segments!.forEach((g, j) => {
+          if (g.marks.some((m) => LOST_MARKS.has(m))) lost.add(j);
+        });
+        if (lost.size > 0) block.l = [...lost].sort((a, b) => a - b);
+        if (lostUnseenAfter.size > 0) {
+          block.lu = [...lostUnseenAfter.entries()]
+            .sort(([a], [b]) => a - b)
+            .map(([j, u]) => [j, u.from === 'client' ? 1 : 2, str.of(u.what)]);
+        }
+      }
       detail.push(block);
     }
 

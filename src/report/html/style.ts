@@ -93,12 +93,15 @@ svg.ladder .lbl{fill:#243b53}
 svg.ladder .lbl.retx{fill:#9a4d0b}
 svg.ladder .lbl.rst{fill:#b42318}
 svg.ladder .lbl.unseen{fill:#7b8794;font-style:italic}
+svg.ladder .lbl.lost{fill:#b42318}
 svg.ladder .arrow{stroke-width:1.6;fill:none}
 svg.ladder .arrow.c2s{stroke:var(--client)}
 svg.ladder .arrow.s2c{stroke:var(--server)}
 svg.ladder .arrow.retx{stroke:var(--warn);stroke-dasharray:6 3}
 svg.ladder .arrow.rst{stroke:var(--bad)}
 svg.ladder .arrow.unseen{stroke:#9aa5b1;stroke-dasharray:3 4}
+svg.ladder .arrow.lost{stroke:var(--bad);stroke-dasharray:6 3}
+svg.ladder .cross{stroke:var(--bad);stroke-width:2.2;fill:none}
 svg.ladder .head.c2s{fill:var(--client)}
 svg.ladder .head.s2c{fill:var(--server)}
 svg.ladder .head.retx{fill:var(--warn)}
@@ -112,7 +115,7 @@ svg.ladder .gaptext{fill:#9aa5b1;font-size:10px}
 .legend{display:flex;gap:14px;flex-wrap:wrap;font-size:12px;color:var(--muted);margin:6px 0}
 .legend i{display:inline-block;width:18px;height:0;border-top:2px solid;vertical-align:middle;margin-right:5px}
 .legend i.c2s{border-color:var(--client)}.legend i.s2c{border-color:var(--server)}.legend i.retx{border-color:var(--warn);border-top-style:dashed}
-.legend i.rst{border-color:var(--bad)}.legend i.unseen{border-color:#9aa5b1;border-top-style:dotted}
+.legend i.rst{border-color:var(--bad)}.legend i.lost{border-color:var(--bad);border-top-style:dashed}.legend i.unseen{border-color:#9aa5b1;border-top-style:dotted}
 .empty{color:var(--muted);padding:16px;text-align:center}
 .offscreen{position:absolute;left:-9999px;top:0;width:1px;height:1px}
 footer{color:var(--muted);font-size:12px;text-align:center;padding:10px}
