@@ -131,8 +131,10 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   }
 
   const width = (argv['width'] as number | undefined) ?? (io.columns ? Math.min(io.columns, 160) : 100);
-  if (argv['format'] === 'mermaid') io.out(renderMermaid(chosen, { full }));
-  else io.out(renderLadder(chosen, { color: useColor(io, argv['color'] as boolean | undefined), full, width }));
+  // Frame numbers are per file: a multi-file ladder names them FILE:FRAME and says which file is which.
+  const files = report.captures.map((c) => c.file);
+  if (argv['format'] === 'mermaid') io.out(renderMermaid(chosen, { full, files }));
+  else io.out(renderLadder(chosen, { color: useColor(io, argv['color'] as boolean | undefined), full, width, files }));
   return endWithCaptureProblems(report.captures, io);
 }
 

@@ -3,10 +3,11 @@
  * rows, segments the tracker inferred but the capture did not see, notes for events, and elided
  * stretches of plain data in the middle of long connections.
  */
-import type { ConnectionEvent, ConnectionReport, SegmentRecord, Side } from './model.js';
+import type { ConnectionEvent, ConnectionReport, EndpointState, SegmentRecord, Side } from './model.js';
 
 export type LadderItem =
-  | { type: 'segment'; rec: SegmentRecord; lost: boolean }
+  /** `states`: every state each side entered on this segment, in order (see `segmentStates`). */
+  | { type: 'segment'; rec: SegmentRecord; lost: boolean; states: SegmentStates }
   | { type: 'unseen'; from: Side | null; event: ConnectionEvent }
   /** A segment inferred to have been sent and lost before the capture point saw it. */
   | { type: 'lost_unseen'; from: Side; what: string }
@@ -58,6 +59,7 @@ export function ladderItems(conn: ConnectionReport, full: boolean): LadderItem[]
   }
 
   const { lost, lostUnseenAfter } = inferLosses(conn);
+  const states = segmentStates(conn);
 
   const keep: boolean[] = segs.map((rec, i) => {
     if (full || segs.length <= ELIDE_ABOVE) return true;
@@ -86,7 +88,7 @@ export function ladderItems(conn: ConnectionReport, full: boolean): LadderItem[]
       }
     }
     const rec = segs[i]!;
-    items.push({ type: 'segment', rec, lost: lost.has(i) || rec.marks.some((m) => LOST_MARKS.has(m)) });
+    items.push({ type: 'segment', rec, lost: lost.has(i) || rec.marks.some((m) => LOST_MARKS.has(m)), states: states[i]! });
     const missing = lostUnseenAfter.get(i);
     if (missing) items.push(missing);
     for (const e of byFrame.get(key(rec.file, rec.frame)) ?? []) {
@@ -106,13 +108,23 @@ export function ladderItems(conn: ConnectionReport, full: boolean): LadderItem[]
 }
 
 const isPureAck = (r: SegmentRecord): boolean => r.flags === 'ACK' && r.length === 0;
+const isSynAck = (r: SegmentRecord): boolean => r.from === 'server' && r.flags.includes('SYN') && r.flags.includes('ACK');
+const isBareSyn = (r: SegmentRecord): boolean => r.from === 'client' && r.flags.includes('SYN') && !r.flags.includes('ACK');
+
+/** The tracker's `syn_ack_lost` says where the SYN-ACK was lost in its detail (tracker/connection.ts). */
+export const LOST_BEFORE_CAPTURE = 'before the capture point';
 
 /**
  * Which segments were lost, from the tracker's loss events:
  * - `final_ack_lost` at the passive closer's FIN retransmission: the active closer's pure ACK after
  *   the passive closer's first FIN was lost after the capture point; when the capture has no such
  *   ACK it was lost before it (drawn as a segment the capture did not see).
- * - `syn_ack_lost`: the last SYN-ACK (or the client's ACK of it) before the retransmission was lost.
+ * - `syn_ack_lost` lost after the capture point: the last SYN-ACK (or the client's ACK of it) before
+ *   the retransmission was lost.
+ * - `syn_ack_lost` lost before the capture point (at the first SYN-ACK seen, which echoes the first
+ *   SYN's timestamp after the client retried): the server's answer to the first SYN never reached the
+ *   capture point, so it is drawn right after that SYN, before the SYN retransmission it caused and
+ *   before the first SYN-ACK the capture saw.
  */
 export function inferLosses(conn: ConnectionReport): {
   lost: Set<number>;
@@ -135,14 +147,20 @@ export function inferLosses(conn: ConnectionReport): {
       for (let j = fin + 1; j < i; j++) if (segs[j]!.from !== passive && isPureAck(segs[j]!)) ack = j;
       if (ack >= 0) lost.add(ack);
       else lostUnseenAfter.set(fin, { type: 'lost_unseen', from: passive === 'client' ? 'server' : 'client', what: 'final ACK' });
+    } else if (e.kind === 'syn_ack_lost' && e.detail?.includes(LOST_BEFORE_CAPTURE)) {
+      // The event is at the first SYN-ACK the capture saw; the lost one answered the first SYN.
+      const i = indexOf(e);
+      if (i <= 0) continue;
+      let after = segs.findIndex(isBareSyn);
+      if (after < 0 || after >= i) after = i - 1;
+      if (!lostUnseenAfter.has(after)) lostUnseenAfter.set(after, { type: 'lost_unseen', from: 'server', what: 'SYN-ACK' });
     } else if (e.kind === 'syn_ack_lost') {
       const i = indexOf(e);
       if (i < 0) continue;
       for (let j = i - 1; j >= 0; j--) {
         const r = segs[j]!;
-        const synAck = r.from === 'server' && r.flags.includes('SYN') && r.flags.includes('ACK');
         const ackOfIt = r.from === 'client' && isPureAck(r);
-        if (synAck || ackOfIt) {
+        if (isSynAck(r) || ackOfIt) {
           lost.add(j);
           break;
         }
@@ -150,6 +168,62 @@ export function inferLosses(conn: ConnectionReport): {
     }
   }
   return { lost, lostUnseenAfter };
+}
+
+/** The states each side entered on one segment, in the order it entered them. */
+export interface SegmentStates {
+  client: EndpointState[];
+  server: EndpointState[];
+}
+
+/**
+ * Every state each side entered on each recorded segment, in order: one segment can take an
+ * endpoint through two states (FIN_WAIT_1 → CLOSING when its FIN crosses the peer's, FIN_WAIT_2 →
+ * TIME_WAIT on a FIN+ACK that acknowledges its own FIN), and the record keeps only the last one
+ * (`clientState`/`serverState`). The rest come from the connection's state history, where every
+ * change has the frame and time of the segment it happened on. A segment whose recorded state does
+ * not close the history's list for it (a hand-built report, a history without it) shows that one state.
+ */
+export function segmentStates(conn: ConnectionReport): SegmentStates[] {
+  const segs = conn.segments ?? [];
+  const out: SegmentStates[] = segs.map(() => ({ client: [], server: [] }));
+  for (const side of ['client', 'server'] as const) {
+    const byKey = new Map<string, EndpointState[]>();
+    for (const ch of conn.states?.[side] ?? []) {
+      const k = `${ch.frame}@${ch.time}`;
+      const list = byKey.get(k);
+      if (list) list.push(ch.state);
+      else byKey.set(k, [ch.state]);
+    }
+    segs.forEach((r, i) => {
+      const last = side === 'client' ? r.clientState : r.serverState;
+      if (last === undefined) return;
+      const k = `${r.frame}@${r.time}`;
+      const list = byKey.get(k);
+      byKey.delete(k); // a change belongs to one segment (the first with its frame and time)
+      out[i]![side] = list !== undefined && list[list.length - 1] === last ? list : [last];
+    });
+  }
+  return out;
+}
+
+/** True when the run merged several files: frame numbers are then per file and need the file. */
+export function isMultiFile(conn: ConnectionReport): boolean {
+  return conn.firstFile !== undefined || (conn.segments ?? []).some((s) => s.file !== undefined);
+}
+
+/**
+ * A frame as a ladder names it: Wireshark's frame number, preceded in multi-file runs by the file's
+ * position among the inputs, counted from 1 (`2:8` is frame 8 of the second file).
+ */
+export function frameText(rec: { frame: number; file?: number }, multiFile: boolean): string {
+  return multiFile ? `${(rec.file ?? 0) + 1}:${rec.frame}` : String(rec.frame);
+}
+
+/** The legend line of a multi-file ladder: which number is which file. */
+export function fileLegend(files: readonly string[] | undefined): string {
+  if (files && files.length > 1) return `frames are FILE:FRAME; files: ${files.map((f, i) => `${i + 1} = ${f}`).join(', ')}`;
+  return 'frames are FILE:FRAME, the files numbered from 1 in the order given';
 }
 
 /** `[SYN, ACK] seq=0 ack=1 len=0` */

@@ -1,12 +1,13 @@
 /**
  * `tcpshake ladder`: one connection as a sequence diagram in the terminal. The client's column is on
  * the left, the server's on the right; one arrow per segment, each side's state printed on the row
- * where it changes. Pure: colour and width are parameters.
+ * where it changes (a segment that takes a side through several states prints one per line, as the
+ * textbook pictures do). Pure: colour and width are parameters.
  */
 import type { ConnectionReport, SegmentRecord } from './model.js';
 import { endpointText } from './findings.js';
 import { closeText } from './text.js';
-import { initialStates, ladderItems, segmentLabel } from './ladder-rows.js';
+import { fileLegend, frameText, initialStates, isMultiFile, ladderItems, segmentLabel } from './ladder-rows.js';
 import { formatTimestamp, padEnd, palette, type Palette } from './style.js';
 import { assertNever } from '../util/assert.js';
 
@@ -16,6 +17,8 @@ export interface LadderOptions {
   full: boolean;
   /** Total width in columns (the terminal's, or 100). */
   width: number;
+  /** The run's input files, named in the legend of a multi-file ladder (frames are FILE:FRAME). */
+  files?: readonly string[];
 }
 
 const STATE_W = 12; // "SYN_RECEIVED"
@@ -42,8 +45,10 @@ export function renderLadder(conn: ConnectionReport, options: LadderOptions): st
   const segs = conn.segments ?? [];
   const client = endpointText(conn.client.ip, conn.client.port);
   const server = endpointText(conn.server.ip, conn.server.port);
-  const lastFrame = segs.length ? Math.max(...segs.map((s) => s.frame)) : conn.lastFrame;
-  const frameW = Math.max(5, String(lastFrame).length);
+  // Frame numbers are per file: a multi-file run names the file too (FILE:FRAME).
+  const multi = isMultiFile(conn);
+  const frameOf = (r: SegmentRecord): string => frameText(r, multi);
+  const frameW = Math.max(5, ...segs.map((s) => frameOf(s).length));
   const timeW = Math.max(9, ('+' + conn.duration.toFixed(6)).length);
   const fixed = frameW + 2 + timeW + 2 + STATE_W + 1 + 1 + STATE_W;
   const arrowW = Math.max(MIN_ARROW, options.width - fixed);
@@ -62,6 +67,7 @@ export function renderLadder(conn: ConnectionReport, options: LadderOptions): st
     lines.push(p.dim('the handshake is not in the capture: seq/ack are not relative to the initial sequence numbers'));
   }
   if (segs.length < total) lines.push(p.yellow(`${segs.length} of ${total} segments recorded (the middle was not kept)`));
+  if (multi) lines.push(p.dim(fileLegend(options.files)));
   lines.push('');
 
   const row = (frame: string, time: string, cs: string, mid: string, ss: string): string =>
@@ -86,7 +92,12 @@ export function renderLadder(conn: ConnectionReport, options: LadderOptions): st
         const a = arrow(label, rightward, arrowW, item.lost, item.lost);
         const painted = item.lost ? p.red(a) : paintFlags(r, p)(a);
         const rel = `+${(r.time - conn.start).toFixed(6)}`;
-        lines.push(row(String(r.frame), rel, p.cyan(r.clientState ?? ''), painted, p.cyan(r.serverState ?? '')));
+        const { client: cs, server: ss } = item.states;
+        lines.push(row(frameOf(r), rel, p.cyan(cs[0] ?? ''), painted, p.cyan(ss[0] ?? '')));
+        // Further states entered on the same segment, one per line under it, in order.
+        for (let k = 1; k < Math.max(cs.length, ss.length); k++) {
+          lines.push(row('', '', p.cyan(cs[k] ?? ''), ' '.repeat(arrowW), p.cyan(ss[k] ?? '')));
+        }
         break;
       }
       case 'unseen': {

@@ -1,11 +1,12 @@
 /**
  * `tcpshake ladder --format mermaid`: a Mermaid `sequenceDiagram` of one connection, which GitHub
  * and GitLab render in Markdown. Solid arrows for segments, `--x` for lost ones, dashed for
- * segments inferred but not captured, `Note over` for state changes.
+ * segments inferred but not captured, `Note over` for state changes (one per state, in order, when a
+ * segment takes a side through several). Multi-file runs name frames FILE:FRAME.
  */
 import type { ConnectionReport } from './model.js';
 import { endpointText } from './findings.js';
-import { initialStates, ladderItems, segmentLabel } from './ladder-rows.js';
+import { fileLegend, frameText, initialStates, isMultiFile, ladderItems, segmentLabel } from './ladder-rows.js';
 import { assertNever } from '../util/assert.js';
 
 /** Mermaid treats `;` as a statement end and `#` as an entity start in message text. */
@@ -13,8 +14,11 @@ function safe(s: string): string {
   return s.replace(/[;#]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
-export function renderMermaid(conn: ConnectionReport, options: { full?: boolean } = {}): string {
+export function renderMermaid(conn: ConnectionReport, options: { full?: boolean; files?: readonly string[] } = {}): string {
   const out: string[] = ['sequenceDiagram'];
+  const multi = isMultiFile(conn);
+  // A Mermaid comment: not drawn, but it says which number is which file.
+  if (multi) out.push(`    %% ${fileLegend(options.files).replace(/[\r\n]/g, ' ')}`);
   out.push(`    participant Client as Client ${endpointText(conn.client.ip, conn.client.port)}`);
   out.push(`    participant Server as Server ${endpointText(conn.server.ip, conn.server.port)}`);
   const init = initialStates(conn);
@@ -26,10 +30,10 @@ export function renderMermaid(conn: ConnectionReport, options: { full?: boolean 
         const r = item.rec;
         const [from, to] = r.from === 'client' ? ['Client', 'Server'] : ['Server', 'Client'];
         const label = segmentLabel(r).replace(/^\[([^\]]*)\]/, '$1');
-        const when = `frame ${r.frame} +${(r.time - conn.start).toFixed(6)}s`;
+        const when = `frame ${frameText(r, multi)} +${(r.time - conn.start).toFixed(6)}s`;
         out.push(`    ${from}${item.lost ? '--x' : '->>'}${to}: ${safe(`${label}${item.lost ? ' (lost after the capture point)' : ''} · ${when}`)}`);
-        if (r.clientState) out.push(`    Note over Client: ${r.clientState}`);
-        if (r.serverState) out.push(`    Note over Server: ${r.serverState}`);
+        for (const st of item.states.client) out.push(`    Note over Client: ${st}`);
+        for (const st of item.states.server) out.push(`    Note over Server: ${st}`);
         break;
       }
       case 'unseen': {

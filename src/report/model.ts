@@ -150,7 +150,7 @@ export interface CloseReport {
   detail?: string;
   /** RST classification per RFC 5961 §3 of the first RST that ended the connection. */
   rst?: { by: Side; frame: number; state: { client: EndpointState; server: EndpointState }; check: 'exact' | 'in_window' | 'out_of_window' | 'unknown' };
-  /** Data the other side still sent after the first FIN (a half-close in use). */
+  /** New data the other side still sent after the first FIN (a half-close in use; retransmissions not counted). */
   afterFirstFin?: { segments: number; bytes: number };
 }
 
@@ -207,7 +207,11 @@ export interface SegmentRecord {
   length: number;
   /** Marks: retransmission, keepalive, out_of_window, ... */
   marks: string[];
-  /** States after this segment, where they changed. */
+  /**
+   * States after this segment, where they changed: the last state entered on it. A segment can take a
+   * side through several (FIN_WAIT_2 then TIME_WAIT); ladders take them all from `states`
+   * (report/ladder-rows.ts `segmentStates`).
+   */
   clientState?: EndpointState;
   serverState?: EndpointState;
 }

@@ -883,7 +883,9 @@ export class ConnectionTracker {
       if (seqGt(end, S.sndNxt)) S.sndNxt = end;
     }
 
-    if (len > 0 && this.firstFin !== null && this.firstFin !== S) {
+    // Half-close volume: new data only (like tcptrace's unique bytes), not retransmissions or a
+    // keep-alive's garbage byte.
+    if (len > 0 && this.firstFin !== null && this.firstFin !== S && (this.marks & (Mark.retransmission | Mark.keepalive)) === 0) {
       this.afterFinSegments++;
       this.afterFinBytes += len;
       if (!this.halfCloseNoted) {

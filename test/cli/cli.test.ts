@@ -56,6 +56,14 @@ function cases(): Case[] {
   add('ladder-ipv6-client', 'ipv6-close', (s) => ['ladder', s, '--client', '[fd99::1:2]:40015', '--width', '110']);
   add('ladder-no-choice', 'time-wait-reuse', (s) => ['ladder', s]);
   add('ladder-full-keepalive', 'keepalive', (s) => ['ladder', s, '-c', '1', '--full', '--width', '110']);
+  add('mermaid-simultaneous-close', 'simultaneous-close', (s) => ['ladder', '--format', 'mermaid', s, '-c', '1']);
+  // The same connection captured at both ends, merged: frame numbers repeat, so they name the file.
+  const clientSide = sample('final-ack-lost-client-side');
+  const serverSide = sample('final-ack-lost-server-side');
+  if (clientSide && serverSide) {
+    out.push({ name: 'ladder-merged-final-ack-lost', args: ['ladder', clientSide, serverSide, '-c', '1', '--width', '120'] });
+    out.push({ name: 'mermaid-merged-final-ack-lost', args: ['ladder', '--format', 'mermaid', clientSide, serverSide, '-c', '1'] });
+  }
   const viaStdin = sample('close-by-server');
   if (viaStdin) out.push({ name: 'stdin-close-by-server', args: ['-'], stdinFile: viaStdin });
   add('usage-bad-close-kind', 'close-by-client', (s) => ['--close', 'rest', s]);

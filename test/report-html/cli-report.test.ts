@@ -104,15 +104,39 @@ describe.skipIf(!existsSync(sample('final-ack-lost-client-side')))('tcpshake rep
     expect(b.d.lu).toBeUndefined();
   });
 
-  it('places a segment lost before the capture point after the segment it follows', async () => {
-    // Server side: the final ACK never arrived; it belongs after the server's FIN (frame 9).
-    const { p, d } = await detailOf('final-ack-lost-server-side');
+  /** The one segment a sample's ladder shows as lost before the capture point: after which frame, from which side, what. */
+  async function lostBefore(sample: string): Promise<{ afterFrame: number; from: number; what: string }> {
+    const { p, d } = await detailOf(sample);
     expect(d.l).toBeUndefined();
     expect(d.lu).toHaveLength(1);
     const [after, from, what] = d.lu![0]!;
-    expect(frameAt(d, after!)).toBe(9);
-    expect(from).toBe(1);
-    expect(p.str[what!]).toBe('final ACK');
+    return { afterFrame: frameAt(d, after!), from: from!, what: p.str[what!]! };
+  }
+
+  it('places a segment lost before the capture point after the segment it follows', async () => {
+    // Server side: the final ACK never arrived; it belongs after the server's FIN (frame 9).
+    expect(await lostBefore('final-ack-lost-server-side')).toEqual({ afterFrame: 9, from: 1, what: 'final ACK' });
+  });
+
+  it('draws a SYN-ACK lost before the capture point after the first SYN, which it answered', async () => {
+    // Client side: the SYN-ACK to frame 1 never reached the capture point; frame 3 is the first one seen.
+    expect(await lostBefore('synack-lost-client-side')).toEqual({ afterFrame: 1, from: 2, what: 'SYN-ACK' });
+  });
+
+  it('carries every state a side entered on a segment, in order', async () => {
+    const stateNames = (p: Payload, cell: unknown): string[] =>
+      (typeof cell === 'number' ? (cell >= 0 ? [cell] : []) : (cell as number[])).map((i) => p.st[i]!);
+    const byFrame = (d: Payload['detail'][number], frame: number): (number | number[] | null)[] => d.g!.find((g) => g[0] === frame)!;
+    // Simultaneous close: the server sends its FIN (FIN_WAIT_1), then the client's FIN arrives (CLOSING).
+    const a = await detailOf('simultaneous-close');
+    expect(stateNames(a.p, byFrame(a.d, 9)[10])).toEqual(['FIN_WAIT_1', 'CLOSING']);
+    expect(stateNames(a.p, byFrame(a.d, 9)[9])).toEqual(['CLOSING']);
+    expect(byFrame(a.d, 9)[9]).toBe(a.p.st.indexOf('CLOSING')); // one state stays a plain index
+    expect(byFrame(a.d, 7)[9]).toBe(-1);
+    // Merged FIN+ACK (three-way close): it acknowledges the client's FIN and carries the server's.
+    const b = await detailOf('close-three-way');
+    expect(stateNames(b.p, byFrame(b.d, 5)[9])).toEqual(['FIN_WAIT_2', 'TIME_WAIT']);
+    expect(stateNames(b.p, byFrame(b.d, 5)[10])).toEqual(['LAST_ACK']);
   });
 
   it('a clean connection has no loss marks', async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { COL, expandFilterTemplate, filterTemplate, jsonForScript, renderHtml, escapeHtml, type Payload } from '../../src/report/html/index.js';
+import { COL, buildPayload, expandFilterTemplate, filterTemplate, jsonForScript, renderHtml, escapeHtml, type Payload } from '../../src/report/html/index.js';
 import { barChart, binTimes, fmtDuration, histogram } from '../../src/report/html/charts.js';
 import { anomalousLadderIds, isAnomalous } from '../../src/cli/report.js';
 import { bigReport, capture, connection, ladderSegments, report, smallReport } from './fixtures.js';
@@ -210,5 +210,29 @@ describe('size for 100,000 connections', () => {
     const bytes = Buffer.byteLength(out);
     expect(bytes).toBeLessThan(30 * 1024 * 1024);
     expect(dataBlock(out).rows).toHaveLength(100_000);
+  });
+});
+
+describe('ladder states in the data block', () => {
+  it('a segment that takes a side through several states carries them all, in order', () => {
+    // A three-way close: without the server's separate ACK, its FIN+ACK acknowledges the client's FIN
+    // (client FIN_WAIT_1 → FIN_WAIT_2) and carries the server's own (→ TIME_WAIT).
+    const segs = ladderSegments(1_700_000_000, 1);
+    segs.splice(7, 1);
+    const fin = segs[7]!;
+    const c = connection({ id: 1, segments: segs });
+    c.states.client.push(
+      { state: 'FIN_WAIT_1', frame: segs[6]!.frame, time: segs[6]!.time, how: 'observed' },
+      { state: 'FIN_WAIT_2', frame: fin.frame, time: fin.time, how: 'inferred' },
+      { state: 'TIME_WAIT', frame: fin.frame, time: fin.time, how: 'inferred' },
+    );
+    const d = buildPayload(report([c]), { detailFor: () => true });
+    const g = d.detail[0]!.g!;
+    const st = (name: string): number => d.st.indexOf(name);
+    expect(fin.flags).toBe('FIN, ACK');
+    expect(g[7]![9]).toEqual([st('FIN_WAIT_2'), st('TIME_WAIT')]);
+    expect(g[7]![10]).toBe(st('LAST_ACK'));
+    expect(g[6]![9]).toBe(st('FIN_WAIT_1'));
+    expect(g[3]![9]).toBe(-1);
   });
 });

@@ -268,9 +268,11 @@ describe('FIN_WAIT_2', () => {
     const c = established();
     c.client.fin();
     c.server.ack();
-    c.server.data(500);
+    const first = c.server.data(500);
     c.client.ack();
     c.server.data(300);
+    // The first segment again (a spurious retransmission): not new data.
+    c.server.data(500, { seq: first.seq, noAdvance: true });
     c.client.ack();
     c.server.fin();
     c.client.ack();

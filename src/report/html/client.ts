@@ -17,7 +17,8 @@ D.notable.forEach(function (k) { NOTABLE[k] = 1; });
 var PAGE = 100;
 var SVGNS = 'http://www.w3.org/2000/svg';
 // Events standing for a segment the capture did not see, drawn as a dotted arrow of their own. Losses
-// (final_ack_lost, syn_ack_lost) are drawn on the segments themselves, from the data block's l and lu.
+// (final_ack_lost, syn_ack_lost) are drawn from the data block's l (on the segments themselves) and lu
+// (lost before the capture point: an arrow of their own after the segment they follow).
 var UNSEEN = { segment_not_captured: 'segment not captured', final_ack_not_seen: 'final ACK not captured' };
 var GOOD = { three_way: 1, four_way: 1, simultaneous: 1, simultaneous_open: 1 };
 var BAD = { refused: 1, reset: 1 };
@@ -367,8 +368,10 @@ function ladder(r, det) {
   });
   if (det.x > 0) {
     // The recorder keeps the first and the last halves: the elided middle sits between them.
-    var mid = Math.ceil(g.length / 2);
-    items.splice(mid, 0, { elided: det.x, t: g[mid - 1] ? g[mid - 1][2] : 0 });
+    // Before the first segment of the second half (items may hold lost arrows besides the segments).
+    var mid = Math.ceil(g.length / 2), at = items.length;
+    for (var m = 0; m < items.length; m++) if (items[m].seg && items[m].seg === g[mid]) { at = m; break; }
+    items.splice(at, 0, { elided: det.x, t: g[mid - 1] ? g[mid - 1][2] : 0 });
   }
   det.e.forEach(function (e) {
     var k = EK[e[0]];
@@ -383,6 +386,11 @@ function ladder(r, det) {
     }
     items.splice(at, 0, { unseen: k, from: from, t: e[3], detail: e[5] });
   });
+  // The states a side entered on a segment: -1, one index, or several in order (data.ts DetailBlock.g).
+  function stList(v) { return typeof v === 'number' ? (v >= 0 ? [v] : []) : v || []; }
+  // A segment that takes a side through several states stacks their pills: the next row moves down.
+  function stacked(it) { return it.seg ? Math.max(stList(it.seg[9]).length, stList(it.seg[10]).length, 1) - 1 : 0; }
+  var PILL = 19;
   var times = items.map(function (it) { return it.seg ? it.seg[2] : it.t; });
   var firstSeg = g.length ? g[0][2] : 0;
   var deltas = [];
@@ -394,12 +402,13 @@ function ladder(r, det) {
     if (i > 0) {
       var dt = deltas[i - 1];
       var extra = dt > 0.005 && dt > 8 * med ? 22 : 0;
-      if (extra) gaps.push([y + SLOPE + 16, dt]);
-      y += ROW + extra;
+      var below = stacked(items[i - 1]) * PILL;
+      if (extra) gaps.push([y + below + SLOPE + 16, dt]);
+      y += ROW + extra + below;
     }
     ys.push(y);
   }
-  var H = y + SLOPE + 36;
+  var H = y + (items.length ? stacked(items[items.length - 1]) * PILL : 0) + SLOPE + 36;
   var svg = sv('svg', { 'class': 'ladder', width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, role: 'img' });
   svg.appendChild(sv('title', {}, 'Ladder diagram of connection #' + r[COL.id]));
   svg.appendChild(sv('text', { x: XC, y: 18, 'text-anchor': 'middle', 'class': 'hdr' }, 'client'));
@@ -416,8 +425,9 @@ function ladder(r, det) {
   var t0 = firstSeg;
   // State changes the tracker inferred (from the peer's segments) are drawn with a dashed outline.
   var inferred = { c: {}, s: {} };
-  det.sc.forEach(function (x) { if (x[3] === 1) inferred.c[x[1] + ':' + x[0]] = 1; });
-  det.ss.forEach(function (x) { if (x[3] === 1) inferred.s[x[1] + ':' + x[0]] = 1; });
+  // Keyed by frame, time and state: frame numbers repeat across the files of a multi-file run.
+  det.sc.forEach(function (x) { if (x[3] === 1) inferred.c[x[1] + ':' + x[2] + ':' + x[0]] = 1; });
+  det.ss.forEach(function (x) { if (x[3] === 1) inferred.s[x[1] + ':' + x[2] + ':' + x[0]] = 1; });
   // RFC 9293 §3.5: an active open starts from CLOSED while the server listens (a passive open).
   var g0 = g[0];
   if (g0 && g0[3] === 1 && /^SYN$/.test(STR[g0[4]])) {
@@ -485,9 +495,14 @@ function ladder(r, det) {
     svg.appendChild(gEl);
     if (it.seg) {
       var s2 = it.seg;
-      // The sender's state changes as it sends, the receiver's as the segment arrives.
-      if (s2[9] >= 0) svg.appendChild(statePill(XC - 10, from === 1 ? yy : yEnd, ST[s2[9]], false, inferred.c[s2[0] + ':' + s2[9]] ? 'inferred' : ''));
-      if (s2[10] >= 0) svg.appendChild(statePill(XS + 10, from === 2 ? yy : yEnd, ST[s2[10]], true, inferred.s[s2[0] + ':' + s2[10]] ? 'inferred' : ''));
+      // The sender's state changes as it sends, the receiver's as the segment arrives; several states
+      // entered on one segment stack downwards in the order they were entered.
+      stList(s2[9]).forEach(function (st, k) {
+        svg.appendChild(statePill(XC - 10, (from === 1 ? yy : yEnd) + k * PILL, ST[st], false, inferred.c[s2[0] + ':' + s2[2] + ':' + st] ? 'inferred' : ''));
+      });
+      stList(s2[10]).forEach(function (st, k) {
+        svg.appendChild(statePill(XS + 10, (from === 2 ? yy : yEnd) + k * PILL, ST[st], true, inferred.s[s2[0] + ':' + s2[2] + ':' + st] ? 'inferred' : ''));
+      });
     }
   });
   return svg;

@@ -18,7 +18,7 @@ import {
   type Who,
 } from '../model.js';
 import { ROUTINE_EVENTS } from '../style.js';
-import { LOST_MARKS, inferLosses } from '../ladder-rows.js';
+import { LOST_MARKS, inferLosses, segmentStates } from '../ladder-rows.js';
 
 /** Column indices of a connection row (the client script mirrors these). */
 export const COL = {
@@ -80,8 +80,12 @@ export interface DetailBlock {
   /** [state, frame, time since connection start, how (0 observed, 1 inferred)] per side. */
   sc: number[][];
   ss: number[][];
-  /** [frame, file, time since connection start, from (1 client 2 server), flags str, relSeq, relAck or null, length, marks str or -1, client state or -1, server state or -1] */
-  g: (number | null)[][] | null;
+  /**
+   * [frame, file, time since connection start, from (1 client 2 server), flags str, relSeq, relAck or null, length, marks str or -1,
+   * client states, server states]: the states a side entered on the segment are -1 when none, a state
+   * index when one, an array of state indices in order when several (FIN_WAIT_1 then CLOSING).
+   */
+  g: (number | number[] | null)[][] | null;
   /** Handshake extras: [synAckToAck or null, synRetransmits, synAckRetransmits, capturePoint str]. */
   h: (number | null)[];
   /** Close extras: [finalAckSeen, rst check str or -1, rst by (0/1/2), rst frame or null]. */
@@ -161,6 +165,13 @@ const ST_INDEX = new Map<string, number>(ENDPOINT_STATES.map((k, i) => [k, i]));
 
 function idx(map: Map<string, number>, key: string): number {
   return map.get(key) ?? -1;
+}
+
+/** The states a side entered on one segment: -1, one index, or several in order (see DetailBlock.g). */
+function stateCell(states: readonly string[]): number | number[] {
+  if (states.length === 0) return -1;
+  if (states.length === 1) return idx(ST_INDEX, states[0]!);
+  return states.map((s) => idx(ST_INDEX, s));
 }
 
 /**
@@ -245,6 +256,7 @@ export function buildPayload(report: Report, options: PayloadOptions): Payload {
     if (hasSegments || options.detailFor(i, c)) {
       d = detail.length;
       const rel = (t: number): number => roundUs(t - c.start);
+      const states = hasSegments ? segmentStates(c) : [];
       const block: DetailBlock = {
         e: c.events.map((e) => [
           idx(EK_INDEX, e.kind),
@@ -257,7 +269,7 @@ export function buildPayload(report: Report, options: PayloadOptions): Payload {
         sc: c.states.client.map((s) => [idx(ST_INDEX, s.state), s.frame, rel(s.time), s.how === 'inferred' ? 1 : 0]),
         ss: c.states.server.map((s) => [idx(ST_INDEX, s.state), s.frame, rel(s.time), s.how === 'inferred' ? 1 : 0]),
         g: hasSegments
-          ? c.segments!.map((g) => [
+          ? c.segments!.map((g, j) => [
               g.frame,
               g.file ?? 0,
               rel(g.time),
@@ -267,8 +279,8 @@ export function buildPayload(report: Report, options: PayloadOptions): Payload {
               g.relAck,
               g.length,
               g.marks.length > 0 ? str.of(g.marks.join(',')) : -1,
-              g.clientState !== undefined ? idx(ST_INDEX, g.clientState) : -1,
-              g.serverState !== undefined ? idx(ST_INDEX, g.serverState) : -1,
+              stateCell(states[j]!.client),
+              stateCell(states[j]!.server),
             ])
           : null,
         h: [
