@@ -250,6 +250,7 @@ export class ConnectionManager {
   private replace(live: Live, seg: Segment, fromA: boolean, t: number): void {
     const old = live.tracker!;
     const reuse = old.timeWaitReuse(seg, fromA, t);
+    if (reuse !== null) old.endTimeWaitByReuse(seg, fromA, t);
     old.tupleReused = true;
     this.removeLive(live);
     this.options.onConnection(old.finish(old.isTerminal() ? 'over' : 'replaced', t, this.idleTimeout));

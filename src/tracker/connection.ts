@@ -1297,6 +1297,23 @@ export class ConnectionTracker {
   }
 
   /**
+   * A new SYN (from A when fromA, at `now`) took the 4-tuple over while an end of this connection
+   * held TIME_WAIT: that TIME_WAIT ends there (RFC 9293 §3.10.7.4 with RFC 6191: an acceptable SYN
+   * in TIME-WAIT closes it and starts a new connection). CLOSED is observed for the end that sent the
+   * SYN itself (Linux `tcp_tw_reuse`), inferred for the end the SYN reached.
+   */
+  endTimeWaitByReuse(seg: Segment, fromA: boolean, now: number): void {
+    for (let i = 0; i < 2; i++) {
+      const e = i === 0 ? this.a : this.b;
+      if (e.state !== 'TIME_WAIT') continue;
+      this.curFrame = seg.frame;
+      this.curFile = seg.fileIndex;
+      this.curTime = now;
+      this.setState(e, 'CLOSED', (e === this.a) === fromA ? 'observed' : 'inferred');
+    }
+  }
+
+  /**
    * What must outlive the report while an end of this connection holds TIME_WAIT at `now` (within
    * 2×MSL, RFC 9293 §3.6.1): a handful of numbers to recognise and describe a reuse of the 4-tuple
    * (RFC 6191), instead of the whole tracker. Null when no end holds TIME_WAIT.

@@ -108,7 +108,9 @@ describe('connections on a 4-tuple', () => {
     c.client.ack();
     const rs = c.finish();
     expect(rs.map((r) => r.id)).toEqual([1, 2]);
-    expect(rs[0]!.finalState.client).toBe('TIME_WAIT');
+    // The client's own SYN ended its TIME_WAIT (RFC 6191 reuse): CLOSED, observed, at the new SYN.
+    expect(rs[0]!.finalState.client).toBe('CLOSED');
+    expect(rs[0]!.states.client.at(-1)).toMatchObject({ state: 'CLOSED', frame: 8, how: 'observed' });
     const e = rs[1]!.events.find((x) => x.kind === 'time_wait_reuse')!;
     expect(e.by).toBe('client');
     expect(e.detail).toMatch(/10\.0\.0\.1:40000/);
@@ -131,6 +133,7 @@ describe('connections on a 4-tuple', () => {
     c.client.ack();
     const rs = c.finish();
     expect(rs.map((r) => r.id)).toEqual([1, 2]);
+    // Handed over before the reuse, the old report keeps TIME_WAIT; the new connection's event tells.
     expect(rs[0]!.finalState.client).toBe('TIME_WAIT');
     const e = rs[1]!.events.find((x) => x.kind === 'time_wait_reuse')!;
     expect(e.by).toBe('client');
