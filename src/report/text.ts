@@ -168,7 +168,9 @@ function detailLines(c: ConnectionReport, p: Palette, captures: readonly Capture
   }
   out += `${ind}${p.dim('zeek:')} ${c.zeek.connState} ${c.zeek.history || '-'}, ${p.dim('completeness:')} ${c.completeness}\n`;
   for (const e of c.events) {
-    out += `${ind}${p.dim('event')} ${e.kind} frame ${e.frame}${e.by ? ` by ${e.by}` : ''}${e.detail ? `: ${e.detail}` : ''}\n`;
+    // Merged captures number frames per file (as Wireshark does): say which file.
+    const where = e.file === undefined ? `frame ${e.frame}` : `frame ${e.frame} of file ${e.file + 1}`;
+    out += `${ind}${p.dim('event')} ${e.kind} ${where}${e.by ? ` by ${e.by}` : ''}${e.detail ? `: ${e.detail}` : ''}\n`;
   }
   return out;
 }

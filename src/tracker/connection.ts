@@ -92,6 +92,7 @@ export class EndpointTrack {
   synDataLen = 0;
   synAckCount = 0;
   synAckFrame = 0;
+  synAckFile = 0;
   synAckTime = 0;
   options: NegotiatedOptions | null = null;
   /** Window scale shift offered on its SYN (−1 when absent). */
@@ -112,6 +113,7 @@ export class EndpointTrack {
   finSent = false;
   finSeq = 0;
   finFrame = 0;
+  finFile = 0;
   finAcked = false;
 
   /** Bytes missing from its stream in the capture (one pending gap). */
@@ -137,6 +139,7 @@ export class EndpointTrack {
    */
   prevTime = -Infinity;
   prevFrame = 0;
+  prevFile = 0;
   prevSeq = 0;
   prevAck = 0;
   prevFlags = 0;
@@ -314,6 +317,7 @@ export class ConnectionTracker {
   private clientAcked = false;
   private clientAckTime = 0;
   private clientAckFrame = 0;
+  private clientAckFile = 0;
   private refused = false;
   private handshakeDone = false;
   private synAckLostNoted = false;
@@ -325,6 +329,7 @@ export class ConnectionTracker {
   private firstFinAckedSeparately = false;
   private finalAckSeen = false;
   private finalAckFrame = 0;
+  private finalAckFile = 0;
   private finalAckLost = false;
   private closeCompleteNoted = false;
   private halfCloseNoted = false;
@@ -427,6 +432,14 @@ export class ConnectionTracker {
 
   private other(e: EndpointTrack): EndpointTrack {
     return e === this.a ? this.b : this.a;
+  }
+
+  /**
+   * A frame named in an event's detail: `frame N`, or `frame N of file F` (F 1-based, in the order
+   * given) when several captures are merged and frame numbers restart in each (as Wireshark counts).
+   */
+  private frameRef(frame: number, file: number): string {
+    return this.config.multiFile ? `frame ${frame} of file ${file + 1}` : `frame ${frame}`;
   }
 
   // ------------------------------------------------------------------ states
@@ -688,6 +701,7 @@ export class ConnectionTracker {
   private remember(seg: Segment, S: EndpointTrack, t: number): void {
     S.prevTime = t;
     S.prevFrame = seg.frame;
+    S.prevFile = seg.fileIndex;
     S.prevSeq = seg.seq;
     S.prevAck = seg.ack;
     S.prevFlags = seg.flags;
@@ -707,12 +721,13 @@ export class ConnectionTracker {
       this.emit(
         'duplicate',
         S,
-        `frame ${seg.frame} is the ${S.side}'s frame ${S.prevFrame} captured again ${Math.round((t - S.prevTime) * 1e6)} µs later (same seq, ack, flags, window, length${id}): not used`,
+        `${this.frameRef(seg.frame, seg.fileIndex)} is the ${S.side}'s ${this.frameRef(S.prevFrame, S.prevFile)} captured again ${Math.round((t - S.prevTime) * 1e6)} µs later (same seq, ack, flags, window, length${id}): not used`,
       );
     }
     // A third copy is compared with this one.
     S.prevTime = t;
     S.prevFrame = seg.frame;
+    S.prevFile = seg.fileIndex;
   }
 
   /**
@@ -766,7 +781,7 @@ export class ConnectionTracker {
         this.emit('syn', S, seg.payloadLength > 0 ? `carries ${seg.payloadLength} bytes` : undefined);
         if (reordered) {
           this.marks |= Mark.syn_ack_before_syn;
-          this.emit('reordered', S, `SYN-ACK (frame ${R.synAckFrame}) seen before its SYN`);
+          this.emit('reordered', S, `SYN-ACK (${this.frameRef(R.synAckFrame, R.synAckFile)}) seen before its SYN`);
         }
         if (R.synCount > 0) this.emit('simultaneous_open', S, 'both ends sent a bare SYN (RFC 9293 §3.5 figure 8)');
         if (seg.payloadLength > 0) {
@@ -782,7 +797,7 @@ export class ConnectionTracker {
         this.emit('syn_retransmit', S, `retry ${S.synCount - 1} after ${fmt(t - prev)} s`);
         if (R.synAckCount > 0 && !this.synAckLostNoted) {
           this.synAckLostNoted = true;
-          this.emit('syn_ack_lost', R, `SYN retransmitted after the SYN-ACK at frame ${R.synAckFrame}: that SYN-ACK was lost after the capture point`);
+          this.emit('syn_ack_lost', R, `SYN retransmitted after the SYN-ACK at ${this.frameRef(R.synAckFrame, R.synAckFile)}: that SYN-ACK was lost after the capture point`);
         }
       } else {
         this.emit('syn', S, `SYN with a new ISN ${seq >>> 0} (was ${S.isn >>> 0}) while ${S.state}: ignored by a synchronized peer (RFC 5961 §4)`);
@@ -796,6 +811,7 @@ export class ConnectionTracker {
       S.isnInferred = false;
       S.synAckCount = 1;
       S.synAckFrame = this.curFrame;
+      S.synAckFile = this.curFile;
       S.synAckTime = t;
       if (S.synCount === 0) S.wscaleOffered = seg.options.windowScale;
       const synDataAcked = R.synDataLen > 0 && R.isnKnown && seg.ack === seqAdd(R.isn, 1 + R.synDataLen);
@@ -831,7 +847,7 @@ export class ConnectionTracker {
       // A SYN-ACK answering a retried SYN is no evidence of loss; one more SYN-ACK than the client
       // sent SYNs is the server's own retransmission timer, so its SYN-ACK or the ACK never arrived.
       if (this.clientAcked && S.synAckCount > R.synCount) {
-        detail += `; the client's ACK (frame ${this.clientAckFrame}) was seen, so it was lost after the capture point`;
+        detail += `; the client's ACK (${this.frameRef(this.clientAckFrame, this.clientAckFile)}) was seen, so it was lost after the capture point`;
       }
       this.emit('syn_ack_retransmit', S, detail);
       if (!this.clientAcked && !this.synAckLostNoted && R.synCount <= 1) {
@@ -900,6 +916,7 @@ export class ConnectionTracker {
       S.finSent = true;
       S.finSeq = finSeq;
       S.finFrame = this.curFrame;
+      S.finFile = this.curFile;
       this.fFinNew = true;
       if (this.firstFin === null) this.firstFin = S;
       else if (this.firstFin !== S && this.secondFin === null) {
@@ -923,7 +940,7 @@ export class ConnectionTracker {
           'final_ack_lost',
           S,
           this.finalAckSeen
-            ? `the final ACK (frame ${this.finalAckFrame}) was seen, then the ${S.side} retransmitted its FIN: the ACK was lost after the capture point`
+            ? `the final ACK (${this.frameRef(this.finalAckFrame, this.finalAckFile)}) was seen, then the ${S.side} retransmitted its FIN: the ACK was lost after the capture point`
             : `the ${S.side} retransmitted its FIN and no final ACK was seen`,
         );
       }
@@ -978,6 +995,7 @@ export class ConnectionTracker {
       this.clientAcked = true;
       this.clientAckTime = this.curTime;
       this.clientAckFrame = this.curFrame;
+      this.clientAckFile = this.curFile;
     }
     if (this.fAcksPeerFin && !R.finAcked) {
       R.finAcked = true;
@@ -985,6 +1003,7 @@ export class ConnectionTracker {
       if (R === this.secondFin) {
         this.finalAckSeen = true;
         this.finalAckFrame = this.curFrame;
+        this.finalAckFile = this.curFile;
       }
       if (!this.closeCompleteNoted && this.a.finAcked && this.b.finAcked && this.secondFin !== null) {
         this.closeCompleteNoted = true;
@@ -1404,7 +1423,7 @@ export class ConnectionTracker {
     if (hsKind === 'unanswered') this.emitAt('unanswered', this.client, `${this.client.synCount} SYN(s), no answer`, f, fl, lt);
     if (this.secondFin !== null && !this.finalAckSeen && !this.finalAckLost && !this.reset) {
       const active = this.other(this.secondFin);
-      this.emitAt('final_ack_not_seen', active, `the ${this.secondFin.side}'s FIN (frame ${this.secondFin.finFrame}) was never acknowledged in the capture and not retransmitted`, f, fl, lt);
+      this.emitAt('final_ack_not_seen', active, `the ${this.secondFin.side}'s FIN (${this.frameRef(this.secondFin.finFrame, this.secondFin.finFile)}) was never acknowledged in the capture and not retransmitted`, f, fl, lt);
     }
     if (reason === 'end' && established && !this.reset && !(quiescent(this.a.state) && quiescent(this.b.state))) {
       this.emitAt('open_at_end', null, `client ${this.client.state}, server ${this.server.state}`, f, fl, lt);

@@ -117,6 +117,26 @@ describe('data not captured', () => {
   });
 });
 
+describe('frames named in details of a merged run', () => {
+  it('say which file, since frame numbers restart in each', () => {
+    const c = new Conv({ multiFile: true });
+    c.handshake();
+    c.client.fin();
+    c.server.fin();
+    const ack = c.client.ack({ feed: false });
+    ack.fileIndex = 0;
+    c.feed(ack);
+    // The rotated capture goes on in a second file, whose frames count from 1 again.
+    const again = c.server.fin({ seq: c.server.nxt - 1, noAdvance: true, dt: 0.2, feed: false });
+    again.fileIndex = 1;
+    again.frame = 1;
+    c.feed(again);
+    const e = c.report().events.find((x) => x.kind === 'final_ack_lost')!;
+    expect(e.file).toBe(1);
+    expect(e.detail).toBe(`the final ACK (frame ${ack.frame} of file 1) was seen, then the server retransmitted its FIN: the ACK was lost after the capture point`);
+  });
+});
+
 describe('anomalies', () => {
   it('null flags, SYN+FIN, SYN+RST, FIN without ACK are named and do not move states', () => {
     const c = new Conv();
