@@ -11,6 +11,7 @@ import { CaptureError, emptyCaptureInfo, type CaptureInfo, type Frame } from './
 import { isPcapMagic, PcapReader } from './pcap.js';
 import { BLOCK_SHB, PcapngReader } from './pcapng.js';
 import type { ReaderContext, RecordReader } from './reader.js';
+import { ERRNO_TEXT, errorCode } from '../util/errno.js';
 
 /**
  * Size of the pieces handed to the format readers, so each batch stays bounded (a few hundred frames).
@@ -48,23 +49,6 @@ export interface OpenedCapture {
 
 const PCAPNG_MAGIC = BLOCK_SHB;
 
-function errorCode(e: unknown): string | undefined {
-  if (typeof e === 'object' && e !== null && 'code' in e) {
-    const code = (e as { code: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
-
-const ERRNO_TEXT: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file or directory',
-  EISDIR: 'is a directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOTDIR: 'a path component is not a directory',
-  EMFILE: 'too many open files',
-  EIO: 'input/output error',
-};
 
 /** A clear message for a failure of the input stream or of gzip decompression. */
 function describeFailure(e: unknown, nothingReadYet: boolean): string {

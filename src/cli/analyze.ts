@@ -177,8 +177,8 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   // What tripped --fail-on, for the message on stderr: the lowest ids (capped), and how many.
   let tripped: { id: number; why: string[] }[] = [];
   let trippedCount = 0;
-  const noteFailures = (c: ConnectionReport): void => {
-    if (failOn === null) return;
+  // Connections are looked at only when --fail-on is given and names kinds.
+  const noteFailures = failOn === null || failOnEmpty(failOn) ? null : (c: ConnectionReport): void => {
     const why = failOnMatches(failOn, c);
     if (why.length === 0) return;
     failed = true;
@@ -225,7 +225,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
       if (!compiled.matches(c)) return;
       addToSummary(streamed, c);
       collector.add(c);
-      if (failOn !== null && !failOnEmpty(failOn)) noteFailures(c);
+      noteFailures?.(c);
       if (format === 'ndjson') out(ndjsonConnection(c));
       else if (lines !== null) lines.put(c.id, jsonConnectionLine(c));
     };
@@ -289,7 +289,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     const shown = compiled.empty ? all : all.filter((c) => compiled.matches(c));
     const shownReport: Report = { ...report, connections: shown, summary: compiled.empty ? report.summary : summarize(shown) };
     const findings = computeFindings(shownReport);
-    if (failOn !== null && !failOnEmpty(failOn)) for (const c of shown) noteFailures(c);
+    if (noteFailures !== null) for (const c of shown) noteFailures(c);
 
     switch (format) {
       case 'text': {

@@ -4,6 +4,7 @@
  * stretches of plain data in the middle of long connections.
  */
 import type { ConnectionEvent, ConnectionReport, EndpointState, SegmentRecord, Side } from './model.js';
+import { LOST_BEFORE_CAPTURE } from '../tracker/events.js';
 
 export type LadderItem =
   /** `states`: every state each side entered on this segment, in order (see `segmentStates`). */
@@ -88,7 +89,7 @@ export function ladderItems(conn: ConnectionReport, full: boolean): LadderItem[]
       }
     }
     const rec = segs[i]!;
-    items.push({ type: 'segment', rec, lost: lost.has(i) || rec.marks.some((m) => LOST_MARKS.has(m)), states: states[i]! });
+    items.push({ type: 'segment', rec, lost: lost.has(i), states: states[i]! });
     const missing = lostUnseenAfter.get(i);
     if (missing) items.push(missing);
     for (const e of byFrame.get(key(rec.file, rec.frame)) ?? []) {
@@ -111,11 +112,9 @@ const isPureAck = (r: SegmentRecord): boolean => r.flags === 'ACK' && r.length =
 const isSynAck = (r: SegmentRecord): boolean => r.from === 'server' && r.flags.includes('SYN') && r.flags.includes('ACK');
 const isBareSyn = (r: SegmentRecord): boolean => r.from === 'client' && r.flags.includes('SYN') && !r.flags.includes('ACK');
 
-/** The tracker's `syn_ack_lost` says where the SYN-ACK was lost in its detail (tracker/connection.ts). */
-export const LOST_BEFORE_CAPTURE = 'before the capture point';
 
 /**
- * Which segments were lost, from the tracker's loss events:
+ * Which segments were lost: those the tracker marked so, and from its loss events:
  * - `final_ack_lost` at the passive closer's FIN retransmission: the active closer's pure ACK after
  *   the passive closer's first FIN was lost after the capture point; when the capture has no such
  *   ACK it was lost before it (drawn as a segment the capture did not see).
@@ -132,6 +131,9 @@ export function inferLosses(conn: ConnectionReport): {
 } {
   const segs = conn.segments ?? [];
   const lost = new Set<number>();
+  segs.forEach((r, i) => {
+    if (r.marks.some((m) => LOST_MARKS.has(m))) lost.add(i);
+  });
   const lostUnseenAfter = new Map<number, Extract<LadderItem, { type: 'lost_unseen' }>>();
   const indexOf = (e: ConnectionEvent): number => segs.findIndex((r) => r.frame === e.frame && (r.file ?? 0) === (e.file ?? 0));
   for (const e of conn.events) {

@@ -47,6 +47,7 @@ import {
 } from './verdicts.js';
 import { ZeekObserver, type ZeekObserverOptions } from './zeek.js';
 import { interval, type CaptureClock } from './clock.js';
+import { LOST_BEFORE_CAPTURE } from './events.js';
 import { word32 } from '../flow/key.js';
 
 export type RoleRule = ConnectionReport['roles']['decidedBy'];
@@ -836,7 +837,7 @@ export class ConnectionTracker {
         this.emit(
           'syn_ack_lost',
           S,
-          `the first SYN-ACK seen echoes the first SYN's timestamp (TSecr ${R.synTsVal}) after ${R.synCount - 1} SYN ${R.synCount === 2 ? 'retry' : 'retries'}: the server had answered that SYN, and the answer was lost before the capture point`,
+          `the first SYN-ACK seen echoes the first SYN's timestamp (TSecr ${R.synTsVal}) after ${R.synCount - 1} SYN ${R.synCount === 2 ? 'retry' : 'retries'}: the server had answered that SYN, and the answer was ${LOST_BEFORE_CAPTURE}`,
         );
       }
     } else if (seq === S.isn) {

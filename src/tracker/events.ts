@@ -184,3 +184,9 @@ export const EVENT_CATALOGUE: Record<EventKind, EventInfo> = {
 
 /** The kinds in catalogue order (same as EVENT_KINDS). */
 export const EVENT_KIND_LIST: readonly EventKind[] = EVENT_KINDS;
+
+/**
+ * Words in the detail of a `syn_ack_lost` inferred from a timestamp echo (the SYN-ACK never reached
+ * the capture point): the ladders find that case by them, so tracker and renderers share them.
+ */
+export const LOST_BEFORE_CAPTURE = 'lost before the capture point';

@@ -18,7 +18,7 @@ import {
   type Who,
 } from '../model.js';
 import { ROUTINE_EVENTS } from '../style.js';
-import { LOST_MARKS, inferLosses, segmentStates } from '../ladder-rows.js';
+import { inferLosses, segmentStates } from '../ladder-rows.js';
 
 /** Column indices of a connection row (the client script mirrors these). */
 export const COL = {
@@ -300,9 +300,6 @@ export function buildPayload(report: Report, options: PayloadOptions): Payload {
       if (hasSegments) {
         ladders++;
         const { lost, lostUnseenAfter } = inferLosses(c);
-        c.segments!.forEach((g, j) => {
-          if (g.marks.some((m) => LOST_MARKS.has(m))) lost.add(j);
-        });
         if (lost.size > 0) block.l = [...lost].sort((a, b) => a - b);
         if (lostUnseenAfter.size > 0) {
           block.lu = [...lostUnseenAfter.entries()]
