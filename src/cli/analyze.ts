@@ -10,7 +10,7 @@ import { compileFilter } from '../report/filter.js';
 import { FindingsCollector, computeFindings } from '../report/findings.js';
 import { EXIT, exitCode, failingFindings, failOnEmpty, failOnMatches, parseFailOn, type FailOn } from '../report/exitcode.js';
 import { renderText } from '../report/text.js';
-import { writeJsonLines, writeJsonReport } from '../report/json-stream.js';
+import { writeJsonLineBytes, writeJsonReport } from '../report/json-stream.js';
 import { jsonConnectionLine } from '../report/json.js';
 import { LineSpool } from './line-spool.js';
 import { ndjsonConnection, ndjsonEvent, ndjsonSummary } from '../report/ndjson.js';
@@ -279,7 +279,9 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
       const findings = collector.result();
       const { connections: _none, ...head } = report;
       // Written in chunks: one string for 200,000 connections would be past V8's longest string.
-      writeJsonLines({ ...head, summary: compiled.empty ? report.summary : streamed }, lines.size, (i) => lines.get(i), (chunk) => io.out(chunk), findings);
+      // Copied from the spool as bytes, in large blocks: no string per line on the way out.
+      const spool = lines;
+      writeJsonLineBytes({ ...head, summary: compiled.empty ? report.summary : streamed }, (visit) => spool.forEachInOrder(visit), (chunk) => io.out(chunk), findings);
       reportCaptureProblems(report.captures, io);
       reportFailures(failingFindings(failOn, findings));
       return exitCode({ captures: report.captures, failed });

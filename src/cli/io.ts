@@ -9,8 +9,11 @@ export const STDIN_TOKEN = '\u0000-';
 
 export interface CliIO {
   stdin: Readable;
-  /** Write to standard output (returns after the data is handed to the stream). */
-  out(text: string): void;
+  /**
+   * Write to standard output (returns after the data is handed to the stream). Bytes are UTF-8 text
+   * too, possibly cut inside a character: only the concatenation of everything written is whole.
+   */
+  out(text: string | Uint8Array): void;
   /** Write to standard error. */
   err(text: string): void;
   /**

@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BUFFER_BYTES = 1 << 20;
+/** Bytes read at once when lines are taken back in order. */
+const READ_BLOCK_BYTES = 4 << 20;
 
 export class LineSpool {
   private fd: number;
@@ -63,13 +65,54 @@ export class LineSpool {
     const offset = this.offsets[n]!;
     if (offset >= this.written) return this.buffer.toString('utf8', offset - this.written, offset - this.written + len);
     if (len > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(len, 2 * this.scratch.length));
+    this.readAt(this.scratch, len, offset, n);
+    return this.scratch.toString('utf8', 0, len);
+  }
+
+  /** Fills `into[0, len)` from the file at `offset` (line `n` is named if the file is short). */
+  private readAt(into: Buffer, len: number, offset: number, n: number): void {
     let got = 0;
     while (got < len) {
-      const r = readSync(this.fd, this.scratch, got, len - got, offset + got);
+      const r = readSync(this.fd, into, got, len - got, offset + got);
       if (r === 0) throw new Error(`spool file ended early at line ${n}`);
       got += r;
     }
-    return this.scratch.toString('utf8', 0, len);
+  }
+
+  /**
+   * Calls `visit(bytes, start, end)` with every line, in line-number order, as UTF-8 bytes that are
+   * valid only during the call: the file is read in large blocks rather than a read per line, and
+   * nothing is decoded into strings. Lines are written in the order connections end, which is
+   * nearly their number order, so the next line is almost always in the block just read; a line
+   * far from it (a connection reported late, a replaced line) is read on its own.
+   */
+  forEachInOrder(visit: (bytes: Buffer, start: number, end: number) => void): void {
+    this.flush();
+    let block = Buffer.allocUnsafe(0);
+    let blockStart = 0;
+    let blockEnd = 0;
+    for (let n = 0; n < this.limit; n++) {
+      const len = this.lengths[n]!;
+      if (len === 0) continue;
+      const offset = this.offsets[n]!;
+      if (offset >= blockStart && offset + len <= blockEnd) {
+        visit(block, offset - blockStart, offset - blockStart + len);
+        continue;
+      }
+      if (offset >= blockEnd && offset < blockEnd + READ_BLOCK_BYTES) {
+        // Next in the file, or nearly: read on from here.
+        const size = Math.min(Math.max(READ_BLOCK_BYTES, len), this.written - offset);
+        if (block.length < size) block = Buffer.allocUnsafe(size);
+        this.readAt(block, size, offset, n);
+        blockStart = offset;
+        blockEnd = offset + size;
+        visit(block, 0, len);
+        continue;
+      }
+      if (len > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(len, 2 * this.scratch.length));
+      this.readAt(this.scratch, len, offset, n);
+      visit(this.scratch, 0, len);
+    }
   }
 
   /** Close the file (its space is freed: it was unlinked when opened). */

@@ -10,6 +10,8 @@ import { JSON_LINE_INDENT, jsonConnectionLine, jsonPrefix, jsonSuffix } from './
 
 /** Characters gathered before each call of `write`. */
 export const CHUNK_CHARS = 1 << 16;
+/** Bytes gathered before each call of `write` by writeJsonLineBytes(). */
+export const CHUNK_BYTES = 1 << 20;
 
 /**
  * Writes the document from its head (everything but the connections) and `count` connection lines,
@@ -37,6 +39,48 @@ export function writeJsonLines(
   }
   buf += jsonSuffix(n === 0);
   write(buf);
+}
+
+/**
+ * writeJsonLines() for lines already held as UTF-8 bytes (the CLI's spool): `eachLine` calls its
+ * visitor with every line in order, as `bytes[start, end)` valid during the call. The lines are
+ * copied into fresh buffers of {@link CHUNK_BYTES} handed to `write` (which may keep them: a pipe
+ * writes asynchronously), never decoded into strings and encoded again.
+ */
+export function writeJsonLineBytes(
+  head: Omit<Report, 'connections'>,
+  eachLine: (visit: (bytes: Buffer, start: number, end: number) => void) => void,
+  write: (chunk: Buffer) => void,
+  findings?: Finding[],
+): void {
+  const first = Buffer.from('\n' + JSON_LINE_INDENT);
+  const next = Buffer.from(',\n' + JSON_LINE_INDENT);
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
+  const put = (bytes: Buffer, start: number, end: number): void => {
+    while (start < end) {
+      if (used === chunk.length) {
+        write(chunk);
+        chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+        used = 0;
+      }
+      const k = Math.min(end - start, chunk.length - used);
+      bytes.copy(chunk, used, start, start + k);
+      used += k;
+      start += k;
+    }
+  };
+  const prefix = Buffer.from(jsonPrefix(head, findings));
+  put(prefix, 0, prefix.length);
+  let n = 0;
+  eachLine((bytes, start, end) => {
+    const sep = n++ === 0 ? first : next;
+    put(sep, 0, sep.length);
+    put(bytes, start, end);
+  });
+  const suffix = Buffer.from(jsonSuffix(n === 0));
+  put(suffix, 0, suffix.length);
+  write(chunk.subarray(0, used));
 }
 
 /** Writes the report as `renderJson(report, findings)` would return it (each connection stringified as it is reached). */

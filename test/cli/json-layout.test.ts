@@ -60,4 +60,37 @@ describe('LineSpool', () => {
       spool.close();
     }
   });
+
+  it('hands every line back in number order as bytes, whatever order they were written in', () => {
+    const spool = new LineSpool();
+    try {
+      const want = new Map<number, string>();
+      const put = (n: number, line: string): void => {
+        spool.put(n, line);
+        want.set(n, line);
+      };
+      // Mostly in order, some written late (far behind and far ahead in the file), one past the read
+      // block, one replaced, non-ASCII throughout; more than one read block and one write buffer.
+      const late: number[] = [];
+      for (let i = 0; i < 12_000; i++) {
+        if (i % 97 === 5) {
+          late.push(i);
+          continue;
+        }
+        put(i, i === 6000 ? 'y'.repeat((5 << 20) + 3) : `{"id":${i},"detail":"é${'x'.repeat(i % 1500)}"}`);
+      }
+      for (const i of late) put(i, `{"late":${i},"note":"€"}`);
+      put(42, 'replaced');
+      const got: [number, string][] = [];
+      spool.forEachInOrder((bytes, start, end) => {
+        const line = bytes.toString('utf8', start, end);
+        const m = /^\{"(?:id|late)":(\d+)/.exec(line);
+        got.push([m ? Number(m[1]) : line === 'replaced' ? 42 : 6000, line]);
+      });
+      expect(got.map(([n]) => n)).toEqual([...want.keys()].sort((x, y) => x - y));
+      for (const [n, line] of got) expect(line, String(n)).toBe(want.get(n));
+    } finally {
+      spool.close();
+    }
+  });
 });
