@@ -41,6 +41,12 @@ export interface AnalyzeOptions {
   onEvent?: (event: ConnectionEvent, connection: { id: number; client: Endpoint; server: Endpoint }) => void;
   /** Progress, called every so often (per chunk read). */
   onProgress?: (progress: AnalyzeProgress) => void;
+  /**
+   * Called after each chunk of input (after onProgress); when it returns a promise, reading waits
+   * for it. A caller streaming connections or events to a slower consumer (a pipe) returns one while
+   * its output is backed up, so the run is held back instead of its output piling up in memory.
+   */
+  backpressure?: () => Promise<void> | undefined;
   /** Keep finished connections in `report.connections` (default true; false keeps memory flat). */
   keepConnections?: boolean;
   /** Record per-segment ladder rows for the connections this returns true for (by id), or all when true. */
@@ -154,6 +160,8 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
       for (const c of captures) bytes += c.bytesRead();
       progress({ bytes, frames, connections: manager.connectionCount });
     }
+    const wait = options.backpressure?.();
+    if (wait !== undefined) await wait;
   }
   manager.finish();
 

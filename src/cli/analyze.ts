@@ -170,6 +170,9 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     flush();
     onProgress?.(p);
   };
+  // A reader slower than the run (`| jq ...`, a pipe to another host) holds reading back, after each
+  // chunk of input, rather than letting what is written for it pile up in memory.
+  options.backpressure = () => io.backedUp?.();
 
   let failed = false;
   const collector = new FindingsCollector();
@@ -244,7 +247,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     flush();
     progress.done();
     if ('exit' in result) return result.exit;
-    const code = finish(result);
+    const code = await finish(result);
     if (failureMessage !== '') {
       await io.drained?.();
       // Unreadable input (exit 3) outranks findings: only an explicit --fail-on is still named then.
@@ -255,7 +258,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     lines?.close();
   }
 
-  function finish(report: Report): number {
+  async function finish(report: Report): Promise<number> {
     if (streaming) {
       const findings = collector.result();
       if (format === 'ndjson') {
@@ -281,7 +284,11 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
       // Written in chunks: one string for 200,000 connections would be past V8's longest string.
       // Copied from the spool as bytes, in large blocks: no string per line on the way out.
       const spool = lines;
-      writeJsonLineBytes({ ...head, summary: compiled.empty ? report.summary : streamed }, (visit) => spool.forEachInOrder(visit), (chunk) => io.out(chunk), findings);
+      const write = (chunk: Buffer): Promise<void> | undefined => {
+        io.out(chunk);
+        return io.backedUp?.();
+      };
+      await writeJsonLineBytes({ ...head, summary: compiled.empty ? report.summary : streamed }, spool.linesInOrder(), write, findings);
       reportCaptureProblems(report.captures, io);
       reportFailures(failingFindings(failOn, findings));
       return exitCode({ captures: report.captures, failed });

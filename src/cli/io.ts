@@ -21,6 +21,11 @@ export interface CliIO {
    * the process quietly before that, see processIO()). Optional: in-memory IO has nothing pending.
    */
   drained?(): Promise<void>;
+  /**
+   * While standard output holds more than its stream buffers (a pipe to a slower reader), a promise
+   * that resolves when it has drained; otherwise undefined. Optional: in-memory IO never backs up.
+   */
+  backedUp?(): Promise<void> | undefined;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   /** Terminal width of stdout, when it is a terminal. */
@@ -64,6 +69,19 @@ export function processIO(): CliIO {
       return new Promise<void>((resolve) => {
         if (closed) return;
         process.stdout.write('', () => resolve());
+      });
+    },
+    backedUp() {
+      if (closed || !process.stdout.writableNeedDrain) return undefined;
+      return new Promise<void>((resolve) => {
+        // 'close' too: a stream that goes away never drains (EPIPE ends the process anyway).
+        const done = (): void => {
+          process.stdout.off('drain', done);
+          process.stdout.off('close', done);
+          resolve();
+        };
+        process.stdout.on('drain', done);
+        process.stdout.on('close', done);
       });
     },
     stdoutIsTTY: process.stdout.isTTY === true,

@@ -16,6 +16,13 @@ const BUFFER_BYTES = 1 << 20;
 /** Bytes read at once when lines are taken back in order. */
 const READ_BLOCK_BYTES = 4 << 20;
 
+/** A line handed back by LineSpool.linesInOrder(): `bytes[start, end)`. */
+export interface SpooledLine {
+  bytes: Buffer;
+  start: number;
+  end: number;
+}
+
 export class LineSpool {
   private fd: number;
   /** Byte offset and length of each numbered line in the file (length 0: no such line). */
@@ -80,14 +87,15 @@ export class LineSpool {
   }
 
   /**
-   * Calls `visit(bytes, start, end)` with every line, in line-number order, as UTF-8 bytes that are
-   * valid only during the call: the file is read in large blocks rather than a read per line, and
-   * nothing is decoded into strings. Lines are written in the order connections end, which is
-   * nearly their number order, so the next line is almost always in the block just read; a line
-   * far from it (a connection reported late, a replaced line) is read on its own.
+   * Every line, in line-number order, as UTF-8 bytes `line.bytes[line.start, line.end)`: the same
+   * object each time, its bytes valid until the next step. The file is read in large blocks rather
+   * than a read per line, and nothing is decoded into strings. Lines are written in the order
+   * connections end, which is nearly their number order, so the next line is almost always in the
+   * block just read; a line far from it (a connection reported late, a replaced line) is read alone.
    */
-  forEachInOrder(visit: (bytes: Buffer, start: number, end: number) => void): void {
+  *linesInOrder(): Generator<SpooledLine, void, undefined> {
     this.flush();
+    const line: SpooledLine = { bytes: Buffer.allocUnsafe(0), start: 0, end: 0 };
     let block = Buffer.allocUnsafe(0);
     let blockStart = 0;
     let blockEnd = 0;
@@ -96,22 +104,25 @@ export class LineSpool {
       if (len === 0) continue;
       const offset = this.offsets[n]!;
       if (offset >= blockStart && offset + len <= blockEnd) {
-        visit(block, offset - blockStart, offset - blockStart + len);
-        continue;
-      }
-      if (offset >= blockEnd && offset < blockEnd + READ_BLOCK_BYTES) {
+        line.bytes = block;
+        line.start = offset - blockStart;
+      } else if (offset >= blockEnd && offset < blockEnd + READ_BLOCK_BYTES) {
         // Next in the file, or nearly: read on from here.
         const size = Math.min(Math.max(READ_BLOCK_BYTES, len), this.written - offset);
         if (block.length < size) block = Buffer.allocUnsafe(size);
         this.readAt(block, size, offset, n);
         blockStart = offset;
         blockEnd = offset + size;
-        visit(block, 0, len);
-        continue;
+        line.bytes = block;
+        line.start = 0;
+      } else {
+        if (len > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(len, 2 * this.scratch.length));
+        this.readAt(this.scratch, len, offset, n);
+        line.bytes = this.scratch;
+        line.start = 0;
       }
-      if (len > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(len, 2 * this.scratch.length));
-      this.readAt(this.scratch, len, offset, n);
-      visit(this.scratch, 0, len);
+      line.end = line.start + len;
+      yield line;
     }
   }
 

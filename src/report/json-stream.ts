@@ -42,25 +42,28 @@ export function writeJsonLines(
 }
 
 /**
- * writeJsonLines() for lines already held as UTF-8 bytes (the CLI's spool): `eachLine` calls its
- * visitor with every line in order, as `bytes[start, end)` valid during the call. The lines are
- * copied into fresh buffers of {@link CHUNK_BYTES} handed to `write` (which may keep them: a pipe
- * writes asynchronously), never decoded into strings and encoded again.
+ * writeJsonLines() for lines already held as UTF-8 bytes (the CLI's spool), in order, each as
+ * `bytes[start, end)` valid until the next is taken. They are copied into fresh buffers of
+ * {@link CHUNK_BYTES} handed to `write` (which may keep them: a pipe writes asynchronously), never
+ * decoded into strings and encoded again; when `write` returns a promise (its reader is behind),
+ * the next chunk waits for it.
  */
-export function writeJsonLineBytes(
+export async function writeJsonLineBytes(
   head: Omit<Report, 'connections'>,
-  eachLine: (visit: (bytes: Buffer, start: number, end: number) => void) => void,
-  write: (chunk: Buffer) => void,
+  lines: Iterable<{ bytes: Buffer; start: number; end: number }>,
+  write: (chunk: Buffer) => Promise<void> | undefined,
   findings?: Finding[],
-): void {
+): Promise<void> {
   const first = Buffer.from('\n' + JSON_LINE_INDENT);
   const next = Buffer.from(',\n' + JSON_LINE_INDENT);
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
+  let full: Buffer[] = [];
+  // Synchronous: fills chunks, setting aside the full ones for the caller to write.
   const put = (bytes: Buffer, start: number, end: number): void => {
     while (start < end) {
       if (used === chunk.length) {
-        write(chunk);
+        full.push(chunk);
         chunk = Buffer.allocUnsafe(CHUNK_BYTES);
         used = 0;
       }
@@ -70,17 +73,24 @@ export function writeJsonLineBytes(
       start += k;
     }
   };
+  const writeFull = async (): Promise<void> => {
+    const ready = full;
+    full = [];
+    for (const c of ready) await write(c);
+  };
   const prefix = Buffer.from(jsonPrefix(head, findings));
   put(prefix, 0, prefix.length);
   let n = 0;
-  eachLine((bytes, start, end) => {
+  for (const line of lines) {
     const sep = n++ === 0 ? first : next;
     put(sep, 0, sep.length);
-    put(bytes, start, end);
-  });
+    put(line.bytes, line.start, line.end);
+    if (full.length > 0) await writeFull();
+  }
   const suffix = Buffer.from(jsonSuffix(n === 0));
   put(suffix, 0, suffix.length);
-  write(chunk.subarray(0, used));
+  full.push(chunk.subarray(0, used));
+  await writeFull();
 }
 
 /** Writes the report as `renderJson(report, findings)` would return it (each connection stringified as it is reached). */

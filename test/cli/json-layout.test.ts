@@ -82,11 +82,11 @@ describe('LineSpool', () => {
       for (const i of late) put(i, `{"late":${i},"note":"€"}`);
       put(42, 'replaced');
       const got: [number, string][] = [];
-      spool.forEachInOrder((bytes, start, end) => {
+      for (const { bytes, start, end } of spool.linesInOrder()) {
         const line = bytes.toString('utf8', start, end);
         const m = /^\{"(?:id|late)":(\d+)/.exec(line);
         got.push([m ? Number(m[1]) : line === 'replaced' ? 42 : 6000, line]);
-      });
+      }
       expect(got.map(([n]) => n)).toEqual([...want.keys()].sort((x, y) => x - y));
       for (const [n, line] of got) expect(line, String(n)).toBe(want.get(n));
     } finally {
