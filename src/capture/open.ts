@@ -128,16 +128,29 @@ export function openCapture(input: string | { name: string; stream: Readable }, 
       info.gzip = true;
       const z = createGunzip({ chunkSize: CHUNK_BYTES });
       gunzip = z;
+      // A failing source (a read error mid-way) ends the compressed stream instead of failing it:
+      // pipeline() would destroy the gunzip stream with the error and drop what it decompressed but
+      // had not handed over yet. Everything before the failure is read out first, then it is thrown.
+      let sourceFailure: { error: unknown } | null = null;
       const compressed = Readable.from(
         (async function* () {
           yield head;
-          yield* rawChunks;
+          try {
+            yield* rawChunks;
+          } catch (e) {
+            sourceFailure = { error: e };
+          }
         })(),
         { objectMode: false },
       );
-      // pipeline() destroys the gunzip stream with the source's error, so iterating it rethrows it.
       pipeline(compressed, z, () => undefined);
-      yield* z as AsyncIterable<Buffer>;
+      try {
+        yield* z as AsyncIterable<Buffer>;
+      } catch (e) {
+        // The gzip stream cut short by the failure: the failure is what went wrong.
+        throw sourceFailure !== null ? (sourceFailure as { error: unknown }).error : e;
+      }
+      if (sourceFailure !== null) throw (sourceFailure as { error: unknown }).error;
     }
 
     function account(out: Frame[]): void {
