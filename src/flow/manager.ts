@@ -85,16 +85,7 @@ const ACK = TcpFlag.ACK;
 const RST = TcpFlag.RST;
 const FIN = TcpFlag.FIN;
 
-/** Most trackers kept for reuse: past a burst of connections, the rest are left to the collector. */
-export const MAX_SPARE_TRACKERS = 1 << 16;
-
 export class ConnectionManager {
-  /**
-   * Whether reported connections' trackers are reused (always, in use; tests switch it off to check
-   * that reused trackers give the same reports as new ones).
-   */
-  static reuseTrackers = true;
-
   private readonly table = new FlowTable<Live>();
   private readonly live: Live[] = [];
   /**
@@ -128,11 +119,6 @@ export class ConnectionManager {
   private readonly recordFn: ((id: number) => boolean) | null;
   private readonly maxRecorded: number;
   private readonly trackerConfig: ConstructorParameters<typeof ConnectionTracker>[3];
-  /**
-   * Trackers of reported connections, for new connections to take over (see ConnectionTracker.reuse):
-   * no more than were live at once, and at most {@link MAX_SPARE_TRACKERS}.
-   */
-  private readonly spare: ConnectionTracker[] = [];
 
   constructor(private readonly options: ConnectionManagerOptions) {
     this.msl = options.msl ?? 30;
@@ -256,18 +242,8 @@ export class ConnectionManager {
       decidedBy = r.decidedBy;
     }
     const record = this.recordAll || (this.recordFn !== null && this.recordFn(id)) ? this.maxRecorded : 0;
-    if (record !== 0) return new ConnectionTracker(id, seg, { aIsClient, decidedBy }, { ...this.trackerConfig, recordSegments: record });
-    const spare = this.spare.pop();
-    if (spare === undefined) return new ConnectionTracker(id, seg, { aIsClient, decidedBy }, this.trackerConfig);
-    spare.reuse(id, seg, { aIsClient, decidedBy });
-    return spare;
-  }
-
-  /** A reported connection's tracker: kept for another connection when it has the default config. */
-  private release(tracker: ConnectionTracker): void {
-    if (ConnectionManager.reuseTrackers && tracker.hasConfig(this.trackerConfig) && this.spare.length < MAX_SPARE_TRACKERS) {
-      this.spare.push(tracker);
-    }
+    const config = record === 0 ? this.trackerConfig : { ...this.trackerConfig, recordSegments: record };
+    return new ConnectionTracker(id, seg, { aIsClient, decidedBy }, config);
   }
 
   /** A SYN with a new ISN on a tuple whose connection is finished: the old one is over. */
@@ -278,7 +254,6 @@ export class ConnectionManager {
     old.tupleReused = true;
     this.removeLive(live);
     this.options.onConnection(old.finish(old.isTerminal() ? 'over' : 'replaced', t, this.idleTimeout));
-    this.release(old);
     if (!fromA) live.entry.swap();
     const tracker = this.start(live, seg, t, true);
     if (reuse !== null) tracker.emit('time_wait_reuse', tracker.a, reuse.detail);
@@ -334,7 +309,6 @@ export class ConnectionManager {
     if (tomb !== null) this.tombs.add(l.entry, tomb);
     this.table.remove(l.entry);
     this.options.onConnection(tracker.finish(reason, now, this.idleTimeout));
-    this.release(tracker);
   }
 
   /** Expire what is over at capture time `now`; reported in id order. */

@@ -30,21 +30,10 @@ export const Completeness = {
 
 export class CompletenessObserver {
   /** OR of every segment's bits. */
-  private declare bits: number;
+  private bits = 0;
   /** What tshark shows on the first packet of its own (bits that first packet carries itself). */
-  private declare firstOwn: number;
-  private declare segments: number;
-
-  constructor() {
-    this.init();
-  }
-
-  /** Sets every field to a new observer's value (also when its tracker is taken over, see flow/manager.ts). */
-  init(): void {
-    this.bits = 0;
-    this.firstOwn = 0;
-    this.segments = 0;
-  }
+  private firstOwn = 0;
+  private segments = 0;
 
   onSegment(seg: Segment, _fromA: boolean): void {
     const f = seg.flags;

@@ -69,160 +69,90 @@ export interface TrackerConfig {
 /** Why the tracker is being turned into a report. */
 export type FinishReason = 'over' | 'end' | 'idle' | 'replaced';
 
-/**
- * What one endpoint did, as far as the capture shows. The fields are declared here and given their
- * values in init(), the one place for them: the constructor calls it, and so does a reused tracker
- * (see ConnectionTracker.reuse).
- */
+/** What one endpoint did, as far as the capture shows. */
 export class EndpointTrack {
-  declare state: EndpointState;
+  state: EndpointState = 'CLOSED';
   /** Exact-size while short (see appended()). */
-  declare states: StateChange[];
+  states: StateChange[] = [];
   /** The endpoint reached ESTABLISHED at some point. */
-  declare everEstablished: boolean;
+  everEstablished = false;
   /** Time it entered TIME_WAIT (restarted by a re-acknowledged FIN), for the 2×MSL rule. */
-  declare timeWaitSince: number | null;
+  timeWaitSince: number | null = null;
 
   /** Initial sequence number (from its SYN / SYN-ACK, or inferred from the peer's ACK). */
-  declare isnKnown: boolean;
-  declare isnInferred: boolean;
-  declare isn: number;
+  isnKnown = false;
+  isnInferred = false;
+  isn = 0;
   /** Bare SYNs sent with the ISN (1 + retransmissions) and their times. */
-  declare synCount: number;
-  declare synTimes: number[];
-  declare synFrame: number;
-  declare synTime: number;
+  synCount = 0;
+  synTimes: number[] = [];
+  synFrame = 0;
+  synTime = 0;
   /** TSval of its first SYN, or −1 without timestamps: a SYN-ACK echoing it answers that SYN. */
-  declare synTsVal: number;
-  declare synDataLen: number;
-  declare synAckCount: number;
-  declare synAckFrame: number;
-  declare synAckFile: number;
-  declare synAckTime: number;
-  declare options: NegotiatedOptions | null;
+  synTsVal = -1;
+  synDataLen = 0;
+  synAckCount = 0;
+  synAckFrame = 0;
+  synAckFile = 0;
+  synAckTime = 0;
+  options: NegotiatedOptions | null = null;
   /** Window scale shift offered on its SYN (−1 when absent). */
-  declare wscaleOffered: number;
+  wscaleOffered = -1;
 
   /** Next sequence number after everything it sent that the capture saw (snd.nxt as observed). */
-  declare sndKnown: boolean;
-  declare sndNxt: number;
+  sndKnown = false;
+  sndNxt = 0;
   /** Highest acknowledgment it sent. */
-  declare ackKnown: boolean;
-  declare lastAck: number;
+  ackKnown = false;
+  lastAck = 0;
   /** Last advertised window (raw header value) and whether it came on a SYN (never scaled). */
-  declare window: number;
-  declare windowOnSyn: boolean;
-  declare tsKnown: boolean;
-  declare lastTsVal: number;
+  window = 0;
+  windowOnSyn = false;
+  tsKnown = false;
+  lastTsVal = 0;
 
-  declare finSent: boolean;
-  declare finSeq: number;
-  declare finFrame: number;
-  declare finFile: number;
-  declare finAcked: boolean;
+  finSent = false;
+  finSeq = 0;
+  finFrame = 0;
+  finFile = 0;
+  finAcked = false;
 
   /** Bytes missing from its stream in the capture (one pending gap). */
-  declare holeActive: boolean;
-  declare holeStart: number;
-  declare holeEnd: number;
+  holeActive = false;
+  holeStart = 0;
+  holeEnd = 0;
 
-  declare sentAny: boolean;
-  declare rstSent: boolean;
-  declare badChecksumNoted: boolean;
-  declare malformedNoted: boolean;
-  declare afterRstNoted: boolean;
+  sentAny = false;
+  rstSent = false;
+  badChecksumNoted = false;
+  malformedNoted = false;
+  afterRstNoted = false;
 
-  declare packets: number;
-  declare bytes: number;
-  declare ipBytes: number;
-  declare retransmits: number;
+  packets = 0;
+  bytes = 0;
+  ipBytes = 0;
+  retransmits = 0;
 
   /**
    * Its previous segment, as far as the duplicate rule needs it (see ConnectionTracker.isDuplicate):
    * numbers copied from the reused Segment, never a reference to it. prevTime is −∞ when there is
    * none, or when the peer has sent something since.
    */
-  declare prevTime: number;
-  declare prevFrame: number;
-  declare prevFile: number;
-  declare prevSeq: number;
-  declare prevAck: number;
-  declare prevFlags: number;
-  declare prevWindow: number;
-  declare prevLen: number;
-  declare prevIpId: number;
-  declare prevSack: number;
+  prevTime = -Infinity;
+  prevFrame = 0;
+  prevFile = 0;
+  prevSeq = 0;
+  prevAck = 0;
+  prevFlags = 0;
+  prevWindow = 0;
+  prevLen = 0;
+  prevIpId = 0;
+  prevSack = 0;
   /** Copies of its segments taken as captured twice, and the index of its `duplicate` event (−1: none yet). */
-  declare duplicates: number;
-  declare duplicateEvent: number;
+  duplicates = 0;
+  duplicateEvent = -1;
 
-  /** Which end it is. */
-  declare side: Side;
-
-  constructor(side: Side) {
-    this.init(side);
-  }
-
-  /** Sets every field to a new endpoint's value (also when its tracker is taken over, see reuse()). */
-  init(side: Side): void {
-    this.side = side;
-    this.state = 'CLOSED';
-    this.states = [];
-    this.everEstablished = false;
-    this.timeWaitSince = null;
-    this.isnKnown = false;
-    this.isnInferred = false;
-    this.isn = 0;
-    this.synCount = 0;
-    this.synTimes = [];
-    this.synFrame = 0;
-    this.synTime = 0;
-    this.synTsVal = -1;
-    this.synDataLen = 0;
-    this.synAckCount = 0;
-    this.synAckFrame = 0;
-    this.synAckFile = 0;
-    this.synAckTime = 0;
-    this.options = null;
-    this.wscaleOffered = -1;
-    this.sndKnown = false;
-    this.sndNxt = 0;
-    this.ackKnown = false;
-    this.lastAck = 0;
-    this.window = 0;
-    this.windowOnSyn = false;
-    this.tsKnown = false;
-    this.lastTsVal = 0;
-    this.finSent = false;
-    this.finSeq = 0;
-    this.finFrame = 0;
-    this.finFile = 0;
-    this.finAcked = false;
-    this.holeActive = false;
-    this.holeStart = 0;
-    this.holeEnd = 0;
-    this.sentAny = false;
-    this.rstSent = false;
-    this.badChecksumNoted = false;
-    this.malformedNoted = false;
-    this.afterRstNoted = false;
-    this.packets = 0;
-    this.bytes = 0;
-    this.ipBytes = 0;
-    this.retransmits = 0;
-    this.prevTime = -Infinity;
-    this.prevFrame = 0;
-    this.prevFile = 0;
-    this.prevSeq = 0;
-    this.prevAck = 0;
-    this.prevFlags = 0;
-    this.prevWindow = 0;
-    this.prevLen = 0;
-    this.prevIpId = 0;
-    this.prevSack = 0;
-    this.duplicates = 0;
-    this.duplicateEvent = -1;
-  }
+  constructor(readonly side: Side) {}
 
   stats(): DirectionStats {
     return { packets: this.packets, bytes: this.bytes, ipBytes: this.ipBytes, retransmits: this.retransmits };
@@ -318,10 +248,6 @@ function fmt(x: number): string {
   return (Math.round(x * 1e6) / 1e6).toString();
 }
 
-/**
- * One connection replayed through the state machines of both endpoints. Fields without a value
- * from the first segment are declared here and set in begin() (the constructor's, and reuse()'s).
- */
 export class ConnectionTracker {
   /**
    * Whether onSegment() may take its fast path (always, in use; tests switch it off to check that
@@ -331,187 +257,108 @@ export class ConnectionTracker {
 
   readonly a: EndpointTrack;
   readonly b: EndpointTrack;
-  declare client: EndpointTrack;
-  declare server: EndpointTrack;
-  declare aIsClient: boolean;
-  declare decidedBy: RoleRule;
+  readonly client: EndpointTrack;
+  readonly server: EndpointTrack;
+  readonly aIsClient: boolean;
+  readonly decidedBy: RoleRule;
 
   /**
    * Addresses of A and B as 32-bit words (one for IPv4, four for IPv6), read once: numbers, not a
    * copy or a view of the frame's buffer (a view would keep the whole capture chunk alive).
    */
-  private declare a0: number;
-  private declare a1: number;
-  private declare a2: number;
-  private declare a3: number;
-  private declare b0: number;
-  private declare b1: number;
-  private declare b2: number;
-  private declare b3: number;
-  declare portA: number;
-  declare portB: number;
-  declare ipVersion: 4 | 6;
-  private declare identity: { id: number; client: Endpoint; server: Endpoint } | null;
+  private readonly a0: number;
+  private readonly a1: number;
+  private readonly a2: number;
+  private readonly a3: number;
+  private readonly b0: number;
+  private readonly b1: number;
+  private readonly b2: number;
+  private readonly b3: number;
+  readonly portA: number;
+  readonly portB: number;
+  readonly ipVersion: 4 | 6;
+  private identity: { id: number; client: Endpoint; server: Endpoint } | null = null;
 
-  declare firstFrame: number;
-  declare firstFile: number;
-  declare firstTime: number;
-  declare lastFrame: number;
-  declare lastFile: number;
+  readonly firstFrame: number;
+  readonly firstFile: number;
+  readonly firstTime: number;
+  lastFrame = 0;
+  lastFile = 0;
   /** Latest capture time seen on this connection (max, so a reordered segment does not rewind it). */
-  declare lastTime: number;
-  private declare prevTime: number;
-  private declare packets: number;
-  private declare initDone: boolean;
+  lastTime: number;
+  private prevTime: number;
+  private packets = 0;
+  private initDone = false;
 
   /** Exact-size while short (see appended()). */
-  declare events: ConnectionEvent[];
+  events: ConnectionEvent[] = [];
   private readonly zeek: ZeekObserver;
   private readonly completeness = new CompletenessObserver();
-  private declare recorder: SegmentRecorder | null;
+  private readonly recorder: SegmentRecorder | null;
   /** The 4-tuple carried more than one connection in this run: the display filter needs frame bounds. */
-  declare tupleReused: boolean;
+  tupleReused = false;
 
   // --- current segment
-  private declare curFrame: number;
-  private declare curFile: number;
-  private declare curTime: number;
-  private declare marks: number;
+  private curFrame = 0;
+  private curFile = 0;
+  private curTime = 0;
+  private marks = 0;
   // segment facts (fields, not an object per segment)
-  private declare fSyn: boolean;
-  private declare fAck: boolean;
-  private declare fFin: boolean;
-  private declare fLen: number;
-  private declare fFinNew: boolean;
-  private declare fAcksPeerSyn: boolean;
-  private declare fAcksPeerFin: boolean;
+  private fSyn = false;
+  private fAck = false;
+  private fFin = false;
+  private fLen = 0;
+  private fFinNew = false;
+  private fAcksPeerSyn = false;
+  private fAcksPeerFin = false;
 
   // --- handshake facts
-  declare midstream: boolean;
-  private declare synAckInferred: boolean;
-  private declare clientAcked: boolean;
-  private declare clientAckTime: number;
-  private declare clientAckFrame: number;
-  private declare clientAckFile: number;
-  private declare refused: boolean;
-  private declare handshakeDone: boolean;
-  private declare synAckLostNoted: boolean;
+  readonly midstream: boolean;
+  private synAckInferred = false;
+  private clientAcked = false;
+  private clientAckTime = 0;
+  private clientAckFrame = 0;
+  private clientAckFile = 0;
+  private refused = false;
+  private handshakeDone = false;
+  private synAckLostNoted = false;
 
   // --- close facts
-  private declare firstFin: EndpointTrack | null;
-  private declare secondFin: EndpointTrack | null;
-  private declare secondFinAcksFirst: boolean;
-  private declare firstFinAckedSeparately: boolean;
-  private declare finalAckSeen: boolean;
-  private declare finalAckFrame: number;
-  private declare finalAckFile: number;
-  private declare finalAckLost: boolean;
-  private declare closeCompleteNoted: boolean;
-  private declare halfCloseNoted: boolean;
-  private declare afterFinSegments: number;
-  private declare afterFinBytes: number;
+  private firstFin: EndpointTrack | null = null;
+  private secondFin: EndpointTrack | null = null;
+  private secondFinAcksFirst = false;
+  private firstFinAckedSeparately = false;
+  private finalAckSeen = false;
+  private finalAckFrame = 0;
+  private finalAckFile = 0;
+  private finalAckLost = false;
+  private closeCompleteNoted = false;
+  private halfCloseNoted = false;
+  private afterFinSegments = 0;
+  private afterFinBytes = 0;
   /** An accepted RST ended the connection. */
-  declare reset: boolean;
-  declare resetTime: number;
-  private declare rstClient: boolean;
-  private declare rstServer: boolean;
-  private declare rstInfo: CloseReport['rst'] | null;
-  private declare rstAfterFin: boolean;
-  private declare simultaneousClose: boolean;
-  declare finished: boolean;
+  reset = false;
+  resetTime = 0;
+  private rstClient = false;
+  private rstServer = false;
+  private rstInfo: CloseReport['rst'] | null = null;
+  private rstAfterFin = false;
+  private simultaneousClose = false;
+  finished = false;
   /**
    * The next segment may take the fast path: both ends ESTABLISHED with everything settled that a
    * plain in-order data or ACK segment could change (recomputed after every other segment).
    */
-  private declare fastOk: boolean;
-
-  /** The connection's number in the run (1-based, in order of first segment). */
-  declare id: number;
+  private fastOk = false;
 
   constructor(
-    id: number,
+    readonly id: number,
     seg: Segment,
     roles: { aIsClient: boolean; decidedBy: RoleRule },
     private readonly config: TrackerConfig,
   ) {
     this.a = new EndpointTrack(roles.aIsClient ? 'client' : 'server');
     this.b = new EndpointTrack(roles.aIsClient ? 'server' : 'client');
-    this.zeek = new ZeekObserver(config.zeek);
-    this.begin(id, seg, roles);
-  }
-
-  /**
-   * Takes this tracker, whose connection has been reported, for a new connection: afterwards it is
-   * as `new ConnectionTracker(id, seg, roles, config)` with its own config. The flow layer hands a
-   * reported connection's tracker on this way (see ConnectionManager.release): its objects then live
-   * on instead of dying in V8's old generation, whose garbage is what grows the heap of a long run.
-   * Nothing of the connection before survives: every field is set again, and the arrays a report
-   * took (events, states) are replaced, not emptied.
-   */
-  reuse(id: number, seg: Segment, roles: { aIsClient: boolean; decidedBy: RoleRule }): void {
-    this.a.init(roles.aIsClient ? 'client' : 'server');
-    this.b.init(roles.aIsClient ? 'server' : 'client');
-    this.zeek.init();
-    this.completeness.init();
-    this.begin(id, seg, roles);
-  }
-
-  /** Whether it was made with `config` (the very object). */
-  hasConfig(config: TrackerConfig): boolean {
-    return this.config === config;
-  }
-
-  /** Sets every other field for a new connection starting with `seg`. */
-  private begin(id: number, seg: Segment, roles: { aIsClient: boolean; decidedBy: RoleRule }): void {
-    const config = this.config;
-    this.identity = null;
-    this.lastFrame = 0;
-    this.lastFile = 0;
-    this.packets = 0;
-    this.initDone = false;
-    this.events = [];
-    this.tupleReused = false;
-    this.curFrame = 0;
-    this.curFile = 0;
-    this.curTime = 0;
-    this.marks = 0;
-    this.fSyn = false;
-    this.fAck = false;
-    this.fFin = false;
-    this.fLen = 0;
-    this.fFinNew = false;
-    this.fAcksPeerSyn = false;
-    this.fAcksPeerFin = false;
-    this.synAckInferred = false;
-    this.clientAcked = false;
-    this.clientAckTime = 0;
-    this.clientAckFrame = 0;
-    this.clientAckFile = 0;
-    this.refused = false;
-    this.handshakeDone = false;
-    this.synAckLostNoted = false;
-    this.firstFin = null;
-    this.secondFin = null;
-    this.secondFinAcksFirst = false;
-    this.firstFinAckedSeparately = false;
-    this.finalAckSeen = false;
-    this.finalAckFrame = 0;
-    this.finalAckFile = 0;
-    this.finalAckLost = false;
-    this.closeCompleteNoted = false;
-    this.halfCloseNoted = false;
-    this.afterFinSegments = 0;
-    this.afterFinBytes = 0;
-    this.reset = false;
-    this.resetTime = 0;
-    this.rstClient = false;
-    this.rstServer = false;
-    this.rstInfo = null;
-    this.rstAfterFin = false;
-    this.simultaneousClose = false;
-    this.finished = false;
-    this.fastOk = false;
-    this.id = id;
     this.aIsClient = roles.aIsClient;
     this.decidedBy = roles.decidedBy;
     this.client = roles.aIsClient ? this.a : this.b;
@@ -531,6 +378,7 @@ export class ConnectionTracker {
     } else {
       this.a1 = this.a2 = this.a3 = this.b1 = this.b2 = this.b3 = 0;
     }
+    this.zeek = new ZeekObserver(config.zeek);
     this.portA = seg.srcPort;
     this.portB = seg.dstPort;
     this.ipVersion = seg.ipVersion;

@@ -133,56 +133,30 @@ function seqDelta(a: number, b: number): number {
 
 /** One side of the connection, as Zeek's TCP_Endpoint plus the gap bookkeeping of its reassembler. */
 class Endpoint {
-  declare state: number;
-  declare prevState: number;
+  state = INACTIVE;
+  prevState = INACTIVE;
   // Absolute (unsigned 32-bit) sequence numbers, and where last/ack sit relative to start (numbers,
   // so they keep counting past a 32-bit wrap).
-  declare startSeq: number;
-  declare lastSeq: number;
-  declare ackSeq: number;
-  declare relLast: number;
-  declare relAck: number;
-  declare histLastSyn: number;
-  declare histLastFin: number;
-  declare histLastRst: number;
-  declare finCnt: number;
-  declare finSeq: number;
-  declare didClose: boolean;
+  startSeq = 0;
+  lastSeq = 0;
+  ackSeq = 0;
+  relLast = 0;
+  relAck = 0;
+  histLastSyn = 0;
+  histLastFin = 0;
+  histLastRst = 0;
+  finCnt = 0;
+  finSeq = 0;
+  didClose = false;
   // Logarithmic history counters (Conn.cc ScaledHistoryEntry): count and next threshold.
   /** Occurrences of C, T, W, G (in SCALED_CODES order) and the count at which each next letter is due. */
-  declare scaledCount: number[];
-  declare scaledThreshold: number[];
+  readonly scaledCount = [0, 0, 0, 0];
+  readonly scaledThreshold = [1, 1, 1, 1];
   // TCP_Reassembler: in-order data delivered up to (relative), acks trimmed up to, and data seen
   // above a hole as [lo, hi) pairs (allocated only when out-of-order data shows up).
-  declare lastReassem: number;
-  declare trimSeq: number;
-  declare pending: number[] | null;
-
-  constructor() {
-    this.init();
-  }
-
-  /** Sets every field to a new endpoint's value (also when its tracker is taken over). */
-  init(): void {
-    this.state = INACTIVE;
-    this.prevState = INACTIVE;
-    this.startSeq = 0;
-    this.lastSeq = 0;
-    this.ackSeq = 0;
-    this.relLast = 0;
-    this.relAck = 0;
-    this.histLastSyn = 0;
-    this.histLastFin = 0;
-    this.histLastRst = 0;
-    this.finCnt = 0;
-    this.finSeq = 0;
-    this.didClose = false;
-    this.scaledCount = [0, 0, 0, 0];
-    this.scaledThreshold = [1, 1, 1, 1];
-    this.lastReassem = 1;
-    this.trimSeq = 1;
-    this.pending = null;
-  }
+  lastReassem = 1;
+  trimSeq = 1;
+  pending: number[] | null = null;
 
   setState(s: number): void {
     if (s !== this.state) {
@@ -312,30 +286,17 @@ export class ZeekObserver {
   private readonly a = new Endpoint();
   private readonly b = new Endpoint();
   /** Whether Zeek's originator is A. */
-  private declare origIsA: boolean;
-  private declare started: boolean;
-  private declare history: string;
-  private declare histSeen: number;
+  private origIsA = true;
+  private started = false;
+  private history = '';
+  private histSeen = 0;
   /** TCPSessionAdapter's is_partial and first_packet_seen. */
-  private declare isPartial: boolean;
-  private declare firstSeen: number;
+  private isPartial = false;
+  private firstSeen = 0;
 
   constructor(options: ZeekObserverOptions = {}) {
     this.ignoreChecksums = options.ignoreChecksums ?? true;
     this.serverPorts = options.likelyServerPorts ?? ZEEK_LIKELY_SERVER_PORTS;
-    this.init();
-  }
-
-  /** Sets every field to a new observer's value, with the same options (also when its tracker is taken over). */
-  init(): void {
-    this.origIsA = true;
-    this.started = false;
-    this.history = '';
-    this.histSeen = 0;
-    this.isPartial = false;
-    this.firstSeen = 0;
-    this.a.init();
-    this.b.init();
   }
 
   /**
