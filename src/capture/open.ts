@@ -131,14 +131,15 @@ export function openCapture(input: string | { name: string; stream: Readable }, 
       // A failing source (a read error mid-way) ends the compressed stream instead of failing it:
       // pipeline() would destroy the gunzip stream with the error and drop what it decompressed but
       // had not handed over yet. Everything before the failure is read out first, then it is thrown.
-      let sourceFailure: { error: unknown } | null = null;
+      const readFailure = { failed: false, error: undefined as unknown };
       const compressed = Readable.from(
         (async function* () {
           yield head;
           try {
             yield* rawChunks;
           } catch (e) {
-            sourceFailure = { error: e };
+            readFailure.failed = true;
+            readFailure.error = e;
           }
         })(),
         { objectMode: false },
@@ -148,9 +149,9 @@ export function openCapture(input: string | { name: string; stream: Readable }, 
         yield* z as AsyncIterable<Buffer>;
       } catch (e) {
         // The gzip stream cut short by the failure: the failure is what went wrong.
-        throw sourceFailure !== null ? (sourceFailure as { error: unknown }).error : e;
+        throw readFailure.failed ? readFailure.error : e;
       }
-      if (sourceFailure !== null) throw (sourceFailure as { error: unknown }).error;
+      if (readFailure.failed) throw readFailure.error;
     }
 
     function account(out: Frame[]): void {

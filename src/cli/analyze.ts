@@ -283,12 +283,11 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
       const { connections: _none, ...head } = report;
       // Written in chunks: one string for 200,000 connections would be past V8's longest string.
       // Copied from the spool as bytes, in large blocks: no string per line on the way out.
-      const spool = lines;
       const write = (chunk: Buffer): Promise<void> | undefined => {
         io.out(chunk);
         return io.backedUp?.();
       };
-      await writeJsonLineBytes({ ...head, summary: compiled.empty ? report.summary : streamed }, spool.linesInOrder(), write, findings);
+      await writeJsonLineBytes({ ...head, summary: compiled.empty ? report.summary : streamed }, lines.linesInOrder(), write, findings);
       reportCaptureProblems(report.captures, io);
       reportFailures(failingFindings(failOn, findings));
       return exitCode({ captures: report.captures, failed });

@@ -71,9 +71,14 @@ export class LineSpool {
     if (len === 0) return undefined;
     const offset = this.offsets[n]!;
     if (offset >= this.written) return this.buffer.toString('utf8', offset - this.written, offset - this.written + len);
+    return this.readAlone(offset, len, n).toString('utf8', 0, len);
+  }
+
+  /** Line `n` (`len` bytes at `offset` in the file) read on its own into `scratch[0, len)`. */
+  private readAlone(offset: number, len: number, n: number): Buffer {
     if (len > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(len, 2 * this.scratch.length));
     this.readAt(this.scratch, len, offset, n);
-    return this.scratch.toString('utf8', 0, len);
+    return this.scratch;
   }
 
   /** Fills `into[0, len)` from the file at `offset` (line `n` is named if the file is short). */
@@ -116,9 +121,7 @@ export class LineSpool {
         line.bytes = block;
         line.start = 0;
       } else {
-        if (len > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(len, 2 * this.scratch.length));
-        this.readAt(this.scratch, len, offset, n);
-        line.bytes = this.scratch;
+        line.bytes = this.readAlone(offset, len, n);
         line.start = 0;
       }
       line.end = line.start + len;
