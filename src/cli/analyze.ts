@@ -271,6 +271,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     }
 
     if (lines !== null) {
+      await lines.settle();
       for (const id of reused) {
         const line = lines.get(id);
         if (line === undefined) continue;
