@@ -6,5 +6,5 @@
 export { CaptureError, compareTime, timeOf } from './frame.js';
 export type { CaptureFormat, CaptureInfo, CaptureWarning, Frame } from './frame.js';
 export { openCapture, type OpenedCapture } from './open.js';
-export { mergeCaptures } from './merge.js';
+export { captureTimeline, mergeCaptures } from './merge.js';
 export { linkTypeName } from './linktype.js';

@@ -115,3 +115,20 @@ export async function* mergeCaptures(captures: OpenedCapture[]): AsyncGenerator<
     }
   }
 }
+
+/**
+ * The frames of the run in batches: one input's batches as they come, several inputs merged by time.
+ * As with mergeCaptures(), a CaptureError ends that input (after its good frames) and is kept by its
+ * `error()`; anything else is rethrown.
+ */
+export async function* captureTimeline(captures: OpenedCapture[]): AsyncGenerator<Frame[], void, undefined> {
+  if (captures.length !== 1) {
+    yield* mergeCaptures(captures);
+    return;
+  }
+  try {
+    yield* captures[0]!.batches();
+  } catch (e) {
+    if (!(e instanceof CaptureError)) throw e;
+  }
+}

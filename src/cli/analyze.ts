@@ -22,7 +22,7 @@ import { splitList } from '../report/filter.js';
 import type { CliCommand } from './command.js';
 import type { CliIO } from './io.js';
 import { useColor } from './io.js';
-import { analyzeOptionsFrom, captureInputs, colorOption, filterFrom, filterOptions, trackerOptions } from './options.js';
+import { analyzeOptionsFrom, captureInputs, colorOption, filterFrom, filterOptions, trackerOptions, worthReadingOnWorker } from './options.js';
 import { captureErrorLine, inputErrorLine, warningLine } from './errors.js';
 import { progressReporter } from './progress.js';
 
@@ -46,7 +46,8 @@ export function reportCaptureProblems(captures: readonly CaptureReport[], io: Cl
 
 /**
  * Runs analyze() and turns a rejection into the exit-3 message (unreadable input) — or, for anything
- * that is not about the input, an internal-error message, since that is a bug in tcpshake.
+ * that is not about the input, an internal-error message, since that is a bug in tcpshake. Unless the
+ * caller decided, files are read on a second thread when they are large enough for it to pay.
  */
 export async function analyzeOrFail(
   inputs: Parameters<typeof analyze>[0],
@@ -54,7 +55,7 @@ export async function analyzeOrFail(
   io: CliIO,
 ): Promise<Report | { exit: number }> {
   try {
-    return await analyze(inputs, options);
+    return await analyze(inputs, { ...options, readOnWorker: options.readOnWorker ?? worthReadingOnWorker(inputs) });
   } catch (e) {
     const line = inputErrorLine(e);
     if (line !== null) {
@@ -173,6 +174,9 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   // A reader slower than the run (`| jq ...`, a pipe to another host) holds reading back, after each
   // chunk of input, rather than letting what is written for it pile up in memory.
   options.backpressure = () => io.backedUp?.();
+  // No second thread for reading (see analyzeOrFail) in streaming runs, whose point is a small
+  // footprint: the thread costs some 20 MB.
+  if (streaming) options.readOnWorker = false;
 
   let failed = false;
   const collector = new FindingsCollector();

@@ -23,7 +23,7 @@ import { renderJunit } from '../check/junit.js';
 import type { CliCommand } from './command.js';
 import type { CliIO } from './io.js';
 import { UsageError, inputErrorLine, warningLine } from './errors.js';
-import { analyzeOptionsFrom, captureInputs, trackerOptions } from './options.js';
+import { analyzeOptionsFrom, captureInputs, trackerOptions, worthReadingOnWorker } from './options.js';
 
 export const CHECK_FORMATS = ['text', 'markdown'] as const;
 
@@ -127,7 +127,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
         const t0 = io.now();
         const warnings: CaptureWarning[] = [];
         try {
-          const report = await analyze(inputs, { ...options, onWarning: (w) => warnings.push(w) });
+          const report = await analyze(inputs, { ...options, readOnWorker: worthReadingOnWorker(inputs), onWarning: (w) => warnings.push(w) });
           // A capture that stopped early is reported once, as an error, not also as a warning.
           const stops = report.captures.flatMap((c) => (c.error ? [c.error] : []));
           const same = (a: CaptureWarning, b: CaptureWarning) => a.file === b.file && a.frame === b.frame && a.offset === b.offset && a.message === b.message;
