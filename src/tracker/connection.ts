@@ -29,6 +29,7 @@ import type {
   Side,
   StateChange,
 } from '../report/model.js';
+import { ENDPOINT_STATES } from '../report/model.js';
 import { assertNever } from '../util/assert.js';
 import { CompletenessObserver } from './completeness.js';
 import { labelStates, Mark, markNames, SegmentRecorder } from './record.js';
@@ -69,11 +70,20 @@ export interface TrackerConfig {
 /** Why the tracker is being turned into a report. */
 export type FinishReason = 'over' | 'end' | 'idle' | 'replaced';
 
+/** An endpoint state's number in an EndpointTrack's state log (its index in ENDPOINT_STATES). */
+const STATE_CODE = Object.fromEntries(ENDPOINT_STATES.map((s, i) => [s, i])) as Record<EndpointState, number>;
+/** Numbers per entry of the state log: state code, frame, time (epoch seconds), 1 when inferred. */
+const STATE_ENTRY = 4;
+
 /** What one endpoint did, as far as the capture shows. */
 export class EndpointTrack {
   state: EndpointState = 'CLOSED';
-  /** Exact-size while short (see appended()). */
-  states: StateChange[] = [];
+  /**
+   * Its state changes, STATE_ENTRY numbers each, in one array of doubles: a live connection holds a
+   * few changes per end, and as objects (plus a boxed time each) they were about 15% of a tracker.
+   * Turned into StateChange objects for the report (`states`). Exact-size while short.
+   */
+  stateLog: number[] = [];
   /** The endpoint reached ESTABLISHED at some point. */
   everEstablished = false;
   /** Time it entered TIME_WAIT (restarted by a re-acknowledged FIN), for the 2×MSL rule. */
@@ -153,6 +163,45 @@ export class EndpointTrack {
   duplicateEvent = -1;
 
   constructor(readonly side: Side) {}
+
+  /** Its state changes, as the report gives them. */
+  get states(): StateChange[] {
+    const log = this.stateLog;
+    const out: StateChange[] = [];
+    for (let i = 0; i < log.length; i += STATE_ENTRY) {
+      out.push({ state: ENDPOINT_STATES[log[i]!]!, frame: log[i + 1]!, time: log[i + 2]!, how: log[i + 3] === 1 ? 'inferred' : 'observed' });
+    }
+    return out;
+  }
+
+  /** Logs a change to `state` (`time` in epoch seconds). */
+  logState(state: EndpointState, frame: number, time: number, how: StateChange['how']): void {
+    const log = this.stateLog;
+    const n = log.length;
+    const code = STATE_CODE[state];
+    const inferred = how === 'inferred' ? 1 : 0;
+    if (n >= 8 * STATE_ENTRY) {
+      log.push(code, frame, time, inferred);
+      return;
+    }
+    // Exact size (see appended()): `new Array(n)` allocates exactly n elements.
+    const next = new Array<number>(n + STATE_ENTRY);
+    for (let i = 0; i < n; i++) next[i] = log[i]!;
+    next[n] = code;
+    next[n + 1] = frame;
+    next[n + 2] = time;
+    next[n + 3] = inferred;
+    this.stateLog = next;
+  }
+
+  /** Withdraws the last change when it was an inference to `state`; false when it was not. */
+  retractInferred(state: EndpointState): boolean {
+    const log = this.stateLog;
+    const n = log.length;
+    if (n === 0 || log[n - STATE_ENTRY] !== STATE_CODE[state] || log[n - 1] !== 1) return false;
+    log.length = n - STATE_ENTRY;
+    return true;
+  }
 
   stats(): DirectionStats {
     return { packets: this.packets, bytes: this.bytes, ipBytes: this.ipBytes, retransmits: this.retransmits };
@@ -449,7 +498,7 @@ export class ConnectionTracker {
   private setState(e: EndpointTrack, state: EndpointState, how: StateChange['how']): void {
     if (e.state === state) return;
     e.state = state;
-    e.states = appended(e.states, { state, frame: this.curFrame, time: this.config.clock.epoch(this.curTime), how });
+    e.logState(state, this.curFrame, this.config.clock.epoch(this.curTime), how);
     if (state === 'ESTABLISHED') e.everEstablished = true;
     e.timeWaitSince = state === 'TIME_WAIT' ? this.curTime : null;
   }
@@ -459,9 +508,7 @@ export class ConnectionTracker {
    * inference wrong (the peer's FIN had not reached it yet: simultaneous close).
    */
   private retractInferred(e: EndpointTrack, state: EndpointState, back: EndpointState): boolean {
-    const last = e.states[e.states.length - 1];
-    if (last === undefined || last.state !== state || last.how !== 'inferred') return false;
-    e.states.pop();
+    if (!e.retractInferred(state)) return false;
     e.state = back;
     return true;
   }
