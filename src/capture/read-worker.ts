@@ -1,8 +1,9 @@
 /**
  * The reading thread (see threaded.ts): opens the capture files, reads and merges them exactly as
- * analyze() does on its own thread, and posts the frames packed into buffers that the analysing
- * thread hands back once it is done with them. With all buffers out, reading waits: the analysing
- * thread sets the pace, and memory stays at a few buffers whatever the file size.
+ * analyze() does on its own thread, and packs the frames into the slots of the shared buffer, naming
+ * each filled slot in a message; the analysing thread names it back once done with its frames. With
+ * every slot out, reading waits: the analysing thread sets the pace, and memory stays at a few
+ * megabytes whatever the file size.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { captureTimeline } from './merge.js';

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { analyze as analyzeType, AnalyzeOptions } from '../../src/analyze.js';
 import { generateCapture } from '../../src/bench/generate.js';
 import { BUILD, buildCli, runCli, ROOT } from '../cli/harness.js';
+import { pcapFile, sampleRecords } from '../cli/malformed-inputs.js';
 
 let analyze: typeof analyzeType;
 let dir = '';
@@ -123,6 +124,26 @@ describe('reading on a worker thread', () => {
     writeFileSync(notCapture, 'GET / HTTP/1.1\r\n\r\n');
     await expectSameReport([notCapture]);
     await expectSameReport([join(dir, 'missing.pcap')]);
+  });
+
+  it('hands over frames longer than a packing slot (1 MiB) whole', async () => {
+    // A real connection whose frames 2, 4 and 5 carry 1.5 MB of trailing padding (legal with a 4 MB
+    // snapshot length): they still decode to the same segments, so the verdict shows they arrived whole.
+    const records = sampleRecords().map((r, i) => {
+      if (i !== 1 && i !== 3 && i !== 4) return r;
+      const data = new Uint8Array(1_500_000);
+      data.set(r.data);
+      return { ...r, data, origLen: data.length };
+    });
+    const padded = join(dir, 'padded.pcap');
+    writeFileSync(padded, pcapFile(records, { snaplen: 4 << 20 }));
+    await expectSameReport([padded]);
+    const plain = await analyze([join(ROOT, 'samples', 'close-by-client.pcap')], { readOnWorker: false });
+    const report = await analyze([padded], { readOnWorker: true });
+    expect(report.captures[0]!.frames).toBe(records.length);
+    expect(report.connections.map((c) => [c.handshake.kind, c.close.kind, c.zeek.history])).toEqual(
+      plain.connections.map((c) => [c.handshake.kind, c.close.kind, c.zeek.history]),
+    );
   });
 
   it('stops the reading thread when the analysis stops part-way', async () => {
