@@ -149,9 +149,12 @@ class Endpoint {
   finSeq = 0;
   didClose = false;
   // Logarithmic history counters (Conn.cc ScaledHistoryEntry): count and next threshold.
-  /** Occurrences of C, T, W, G (in SCALED_CODES order) and the count at which each next letter is due. */
-  readonly scaledCount = [0, 0, 0, 0];
-  readonly scaledThreshold = [1, 1, 1, 1];
+  /**
+   * Occurrences of C, T, W, G (in SCALED_CODES order), then the count at which each next letter is
+   * due: made at the first such letter (most connections have none, and two arrays per endpoint were
+   * about 6% of a live connection's memory).
+   */
+  scaled: number[] | null = null;
   // TCP_Reassembler: in-order data delivered up to (relative), acks trimmed up to, and data seen
   // above a hole as [lo, hi) pairs (allocated only when out-of-order data shows up).
   lastReassem = 1;
@@ -541,9 +544,10 @@ export class ZeekObserver {
   /** Conn.cc ScaledHistoryEntry: a letter at the 1st, 10th, 100th... occurrence. */
   private scaled(ep: Endpoint, isOrig: boolean, code: ScaledCode): void {
     const i = SCALED_CODES.indexOf(code);
-    if (++ep.scaledCount[i]! === ep.scaledThreshold[i]) {
+    const counts = (ep.scaled ??= [0, 0, 0, 0, 1, 1, 1, 1]);
+    if (++counts[i]! === counts[i + 4]) {
       this.addHistory(isOrig, code);
-      ep.scaledThreshold[i]! *= 10;
+      counts[i + 4]! *= 10;
     }
   }
 
