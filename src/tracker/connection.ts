@@ -464,9 +464,16 @@ export class ConnectionTracker {
   }
 
   private emitAt(kind: EventKind, by: EndpointTrack | null, detail: string | undefined, frame: number, file: number, time: number): void {
-    const e: ConnectionEvent = { kind, frame, time: this.config.clock.epoch(time), by: by === null ? null : by.side };
-    if (this.config.multiFile) e.file = file;
-    if (detail !== undefined) e.detail = detail;
+    const t = this.config.clock.epoch(time);
+    const side = by === null ? null : by.side;
+    // One literal per shape, members in the report's order: a member added afterwards would go to a
+    // separate property store (an object more for each of a live connection's events).
+    let e: ConnectionEvent;
+    if (this.config.multiFile) {
+      e = detail === undefined ? { kind, frame, time: t, by: side, file } : { kind, frame, time: t, by: side, file, detail };
+    } else {
+      e = detail === undefined ? { kind, frame, time: t, by: side } : { kind, frame, time: t, by: side, detail };
+    }
     this.events = appended(this.events, e);
     const sink = this.config.onEvent;
     if (sink !== null) {
