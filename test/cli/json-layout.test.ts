@@ -3,7 +3,7 @@
  * from connection lines spooled as they come: the document must say exactly what analyze() and
  * computeFindings() say, connection for connection (reused 4-tuples included).
  */
-import { readdirSync } from 'node:fs';
+import { closeSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
@@ -41,6 +41,20 @@ describe('--format json', () => {
 });
 
 describe('LineSpool', () => {
+  it('reports a failed background write at the next put() and at settle()', async () => {
+    const spool = new LineSpool();
+    const line = 'x'.repeat(1000);
+    // The descriptor taken away underneath: every write to it fails (EBADF).
+    const internals = spool as unknown as { fd: number };
+    const fd = internals.fd;
+    closeSync(fd);
+    internals.fd = 1 << 20;
+    let n = 0;
+    for (; n < 3000; n++) spool.put(n, line); // past one full buffer: a background write starts
+    await expect(spool.settle()).rejects.toThrow(/EBADF/);
+    expect(() => spool.put(n, line)).toThrow(/EBADF/);
+  });
+
   it('gives back every line by number, replaced ones, long ones and non-ASCII ones, across flushes', async () => {
     const spool = new LineSpool();
     try {
