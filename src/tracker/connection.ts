@@ -31,6 +31,7 @@ import type {
 } from '../report/model.js';
 import { ENDPOINT_STATES } from '../report/model.js';
 import { assertNever } from '../util/assert.js';
+import { defineBitFlags } from '../util/bits.js';
 import { CompletenessObserver } from './completeness.js';
 import { labelStates, Mark, markNames, SegmentRecorder } from './record.js';
 import { seqAdd, seqGe, seqGt, seqInWindow, seqLe, seqLt } from './seq.js';
@@ -77,6 +78,8 @@ const STATE_ENTRY = 4;
 
 /** What one endpoint did, as far as the capture shows. */
 export class EndpointTrack {
+  /** The yes/no facts below, one bit each (see ENDPOINT_FLAGS). */
+  bits = 0;
   state: EndpointState = 'CLOSED';
   /**
    * Its state changes, STATE_ENTRY numbers each, in one array of doubles: a live connection holds a
@@ -85,13 +88,13 @@ export class EndpointTrack {
    */
   stateLog: number[] = [];
   /** The endpoint reached ESTABLISHED at some point. */
-  everEstablished = false;
+  declare everEstablished: boolean;
   /** Time it entered TIME_WAIT (restarted by a re-acknowledged FIN), for the 2×MSL rule. */
   timeWaitSince: number | null = null;
 
   /** Initial sequence number (from its SYN / SYN-ACK, or inferred from the peer's ACK). */
-  isnKnown = false;
-  isnInferred = false;
+  declare isnKnown: boolean;
+  declare isnInferred: boolean;
   isn = 0;
   /** Bare SYNs sent with the ISN (1 + retransmissions) and their times. */
   synCount = 0;
@@ -110,33 +113,33 @@ export class EndpointTrack {
   wscaleOffered = -1;
 
   /** Next sequence number after everything it sent that the capture saw (snd.nxt as observed). */
-  sndKnown = false;
+  declare sndKnown: boolean;
   sndNxt = 0;
   /** Highest acknowledgment it sent. */
-  ackKnown = false;
+  declare ackKnown: boolean;
   lastAck = 0;
   /** Last advertised window (raw header value) and whether it came on a SYN (never scaled). */
   window = 0;
-  windowOnSyn = false;
-  tsKnown = false;
+  declare windowOnSyn: boolean;
+  declare tsKnown: boolean;
   lastTsVal = 0;
 
-  finSent = false;
+  declare finSent: boolean;
   finSeq = 0;
   finFrame = 0;
   finFile = 0;
-  finAcked = false;
+  declare finAcked: boolean;
 
   /** Bytes missing from its stream in the capture (one pending gap). */
-  holeActive = false;
+  declare holeActive: boolean;
   holeStart = 0;
   holeEnd = 0;
 
-  sentAny = false;
-  rstSent = false;
-  badChecksumNoted = false;
-  malformedNoted = false;
-  afterRstNoted = false;
+  declare sentAny: boolean;
+  declare rstSent: boolean;
+  declare badChecksumNoted: boolean;
+  declare malformedNoted: boolean;
+  declare afterRstNoted: boolean;
 
   packets = 0;
   bytes = 0;
@@ -207,6 +210,9 @@ export class EndpointTrack {
     return { packets: this.packets, bytes: this.bytes, ipBytes: this.ipBytes, retransmits: this.retransmits };
   }
 }
+
+/** EndpointTrack's boolean members, kept as bits of its `bits` field. */
+defineBitFlags(EndpointTrack, ['everEstablished', 'isnKnown', 'isnInferred', 'sndKnown', 'ackKnown', 'windowOnSyn', 'tsKnown', 'finSent', 'finAcked', 'holeActive', 'sentAny', 'rstSent', 'badChecksumNoted', 'malformedNoted', 'afterRstNoted']);
 
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
@@ -298,6 +304,8 @@ function fmt(x: number): string {
 }
 
 export class ConnectionTracker {
+  /** The yes/no facts below (not the per-segment ones), one bit each (see defineBitFlags). */
+  bits = 0;
   /**
    * Whether onSegment() may take its fast path (always, in use; tests switch it off to check that
    * both paths give the same reports).
@@ -337,7 +345,7 @@ export class ConnectionTracker {
   lastTime: number;
   private prevTime: number;
   private packets = 0;
-  private initDone = false;
+  declare private initDone: boolean;
 
   /** Exact-size while short (see appended()). */
   events: ConnectionEvent[] = [];
@@ -345,7 +353,7 @@ export class ConnectionTracker {
   private readonly completeness = new CompletenessObserver();
   private readonly recorder: SegmentRecorder | null;
   /** The 4-tuple carried more than one connection in this run: the display filter needs frame bounds. */
-  tupleReused = false;
+  declare tupleReused: boolean;
 
   // --- current segment
   private curFrame = 0;
@@ -363,37 +371,37 @@ export class ConnectionTracker {
 
   // --- handshake facts
   readonly midstream: boolean;
-  private synAckInferred = false;
-  private clientAcked = false;
+  declare private synAckInferred: boolean;
+  declare private clientAcked: boolean;
   private clientAckTime = 0;
   private clientAckFrame = 0;
   private clientAckFile = 0;
-  private refused = false;
-  private handshakeDone = false;
-  private synAckLostNoted = false;
+  declare private refused: boolean;
+  declare private handshakeDone: boolean;
+  declare private synAckLostNoted: boolean;
 
   // --- close facts
   private firstFin: EndpointTrack | null = null;
   private secondFin: EndpointTrack | null = null;
-  private secondFinAcksFirst = false;
-  private firstFinAckedSeparately = false;
-  private finalAckSeen = false;
+  declare private secondFinAcksFirst: boolean;
+  declare private firstFinAckedSeparately: boolean;
+  declare private finalAckSeen: boolean;
   private finalAckFrame = 0;
   private finalAckFile = 0;
-  private finalAckLost = false;
-  private closeCompleteNoted = false;
-  private halfCloseNoted = false;
+  declare private finalAckLost: boolean;
+  declare private closeCompleteNoted: boolean;
+  declare private halfCloseNoted: boolean;
   private afterFinSegments = 0;
   private afterFinBytes = 0;
   /** An accepted RST ended the connection. */
-  reset = false;
+  declare reset: boolean;
   resetTime = 0;
-  private rstClient = false;
-  private rstServer = false;
+  declare private rstClient: boolean;
+  declare private rstServer: boolean;
   private rstInfo: CloseReport['rst'] | null = null;
-  private rstAfterFin = false;
-  private simultaneousClose = false;
-  finished = false;
+  declare private rstAfterFin: boolean;
+  declare private simultaneousClose: boolean;
+  declare finished: boolean;
   /**
    * The next segment may take the fast path: both ends ESTABLISHED with everything settled that a
    * plain in-order data or ACK segment could change (recomputed after every other segment).
@@ -1596,6 +1604,9 @@ export class ConnectionTracker {
 
 /** What a tombstone keeps of each end: the sequence and timestamp spaces it had reached. */
 export type TombstoneEndpoint = Pick<EndpointTrack, 'sndKnown' | 'sndNxt' | 'tsKnown' | 'lastTsVal'>;
+
+/** ConnectionTracker's boolean members other than the per-segment facts, kept as bits of `bits`. */
+defineBitFlags(ConnectionTracker, ['initDone', 'tupleReused', 'synAckInferred', 'clientAcked', 'refused', 'handshakeDone', 'synAckLostNoted', 'secondFinAcksFirst', 'firstFinAckedSeparately', 'finalAckSeen', 'finalAckLost', 'closeCompleteNoted', 'halfCloseNoted', 'reset', 'rstClient', 'rstServer', 'rstAfterFin', 'simultaneousClose', 'finished']);
 
 /**
  * A reported connection one of whose ends still holds TIME_WAIT (see ConnectionTracker.tombstone()).
