@@ -31,7 +31,7 @@ import type {
 } from '../report/model.js';
 import { ENDPOINT_STATES } from '../report/model.js';
 import { assertNever } from '../util/assert.js';
-import { defineBitFlags } from '../util/bits.js';
+import { defineBitFlags, defineDoubleSlots } from '../util/bits.js';
 import { CompletenessObserver } from './completeness.js';
 import { labelStates, Mark, markNames, SegmentRecorder } from './record.js';
 import { seqAdd, seqGe, seqGt, seqInWindow, seqLe, seqLt } from './seq.js';
@@ -80,6 +80,8 @@ const STATE_ENTRY = 4;
 export class EndpointTrack {
   /** The yes/no facts below, one bit each (see ENDPOINT_FLAGS). */
   bits = 0;
+  /** The number members that V8 would box (sequence numbers past 2^31, times), unboxed (see ENDPOINT_DOUBLES). */
+  doubles: number[] = ENDPOINT_DOUBLES.fresh();
   state: EndpointState = 'CLOSED';
   /**
    * Its state changes, STATE_ENTRY numbers each, in one array of doubles: a live connection holds a
@@ -95,45 +97,45 @@ export class EndpointTrack {
   /** Initial sequence number (from its SYN / SYN-ACK, or inferred from the peer's ACK). */
   declare isnKnown: boolean;
   declare isnInferred: boolean;
-  isn = 0;
+  declare isn: number;
   /** Bare SYNs sent with the ISN (1 + retransmissions) and their times. */
   synCount = 0;
   synTimes: number[] = [];
   synFrame = 0;
-  synTime = 0;
+  declare synTime: number;
   /** TSval of its first SYN, or −1 without timestamps: a SYN-ACK echoing it answers that SYN. */
-  synTsVal = -1;
+  declare synTsVal: number;
   synDataLen = 0;
   synAckCount = 0;
   synAckFrame = 0;
   synAckFile = 0;
-  synAckTime = 0;
+  declare synAckTime: number;
   options: NegotiatedOptions | null = null;
   /** Window scale shift offered on its SYN (−1 when absent). */
   wscaleOffered = -1;
 
   /** Next sequence number after everything it sent that the capture saw (snd.nxt as observed). */
   declare sndKnown: boolean;
-  sndNxt = 0;
+  declare sndNxt: number;
   /** Highest acknowledgment it sent. */
   declare ackKnown: boolean;
-  lastAck = 0;
+  declare lastAck: number;
   /** Last advertised window (raw header value) and whether it came on a SYN (never scaled). */
   window = 0;
   declare windowOnSyn: boolean;
   declare tsKnown: boolean;
-  lastTsVal = 0;
+  declare lastTsVal: number;
 
   declare finSent: boolean;
-  finSeq = 0;
+  declare finSeq: number;
   finFrame = 0;
   finFile = 0;
   declare finAcked: boolean;
 
   /** Bytes missing from its stream in the capture (one pending gap). */
   declare holeActive: boolean;
-  holeStart = 0;
-  holeEnd = 0;
+  declare holeStart: number;
+  declare holeEnd: number;
 
   declare sentAny: boolean;
   declare rstSent: boolean;
@@ -151,11 +153,11 @@ export class EndpointTrack {
    * numbers copied from the reused Segment, never a reference to it. prevTime is −∞ when there is
    * none, or when the peer has sent something since.
    */
-  prevTime = -Infinity;
+  declare prevTime: number;
   prevFrame = 0;
   prevFile = 0;
-  prevSeq = 0;
-  prevAck = 0;
+  declare prevSeq: number;
+  declare prevAck: number;
   prevFlags = 0;
   prevWindow = 0;
   prevLen = 0;
@@ -210,6 +212,23 @@ export class EndpointTrack {
     return { packets: this.packets, bytes: this.bytes, ipBytes: this.ipBytes, retransmits: this.retransmits };
   }
 }
+
+/** EndpointTrack's number members that hold sequence numbers or times, kept in its `doubles`. */
+const ENDPOINT_DOUBLES = defineDoubleSlots(EndpointTrack, {
+  isn: 0,
+  synTime: 0,
+  synTsVal: -1,
+  synAckTime: 0,
+  sndNxt: 0,
+  lastAck: 0,
+  lastTsVal: 0,
+  finSeq: 0,
+  holeStart: 0,
+  holeEnd: 0,
+  prevTime: -Infinity,
+  prevSeq: 0,
+  prevAck: 0,
+});
 
 /** EndpointTrack's boolean members, kept as bits of its `bits` field. */
 defineBitFlags(EndpointTrack, ['everEstablished', 'isnKnown', 'isnInferred', 'sndKnown', 'ackKnown', 'windowOnSyn', 'tsKnown', 'finSent', 'finAcked', 'holeActive', 'sentAny', 'rstSent', 'badChecksumNoted', 'malformedNoted', 'afterRstNoted']);
