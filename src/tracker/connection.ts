@@ -31,7 +31,7 @@ import type {
 } from '../report/model.js';
 import { ENDPOINT_STATES } from '../report/model.js';
 import { assertNever } from '../util/assert.js';
-import { defineBitFlags, defineDoubleSlots } from '../util/bits.js';
+import { defineBitFlags, defineDoubleSlots } from '../util/packed-fields.js';
 import { CompletenessObserver } from './completeness.js';
 import { labelStates, Mark, markNames, SegmentRecorder } from './record.js';
 import { seqAdd, seqGe, seqGt, seqInWindow, seqLe, seqLt } from './seq.js';
@@ -78,9 +78,9 @@ const STATE_ENTRY = 4;
 
 /** What one endpoint did, as far as the capture shows. */
 export class EndpointTrack {
-  /** The yes/no facts below, one bit each (see ENDPOINT_FLAGS). */
+  /** The yes/no facts below, one bit each (see the defineBitFlags call after the class). */
   bits = 0;
-  /** The number members that V8 would box (sequence numbers past 2^31, times), unboxed (see ENDPOINT_DOUBLES). */
+  /** The number members V8 would box (sequence numbers past 2^31, times), unboxed (see ENDPOINT_DOUBLES). */
   doubles: number[] = ENDPOINT_DOUBLES.fresh();
   state: EndpointState = 'CLOSED';
   /**
@@ -323,7 +323,7 @@ function fmt(x: number): string {
 }
 
 export class ConnectionTracker {
-  /** The yes/no facts below (not the per-segment ones), one bit each (see defineBitFlags). */
+  /** The yes/no facts below (not the per-segment ones), one bit each (see the defineBitFlags call after the class). */
   bits = 0;
   /**
    * Whether onSegment() may take its fast path (always, in use; tests switch it off to check that

@@ -1,11 +1,11 @@
 /**
  * The trackers keep their yes/no facts as bits of one field, and an endpoint's sequence numbers and
- * times in one array of doubles (util/bits.ts): each member reads back what was written,
+ * times in one array of doubles (util/packed-fields.ts): each member reads back what was written,
  * independently of the others, and none is an own property (one field for all).
  */
 import { describe, expect, it } from 'vitest';
 import { EndpointTrack } from '../../src/tracker/connection.js';
-import { defineBitFlags, defineDoubleSlots } from '../../src/util/bits.js';
+import { defineBitFlags, defineDoubleSlots } from '../../src/util/packed-fields.js';
 
 describe('defineBitFlags', () => {
   it('gives each member its own bit', () => {

@@ -1,4 +1,9 @@
 /**
+ * Packed members for the objects a run holds by the tens of thousands (the connection trackers):
+ * accessors on the class's prototype over one field, so the code using the members reads as plain
+ * property access while each object carries one field (and no boxed number) in their place.
+ */
+/**
  * Boolean members kept as the bits of one number field, `bits`: one field in place of one per member
  * (8 bytes each in V8), in objects of which a run holds tens of thousands at once. The class declares
  * each member (`declare name: boolean`) and initialises `bits = 0`; this defines the accessors on its
