@@ -10,6 +10,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,10 +156,22 @@ describe('reading on a worker thread', () => {
       },
     });
     await expect(stopped).rejects.toThrow('stop here');
+    // The worker is gone: no message port to it is left open.
+    expect(process.getActiveResourcesInfo()).not.toContain('MessagePort');
   });
 });
 
 describe('the CLI', () => {
+  it('reads on a worker thread only files that add up to 8 MiB or more', async () => {
+    const { worthReadingOnWorker } = await import('../../src/cli/options.js');
+    const sample = join(ROOT, 'samples', 'close-by-client.pcap');
+    expect(worthReadingOnWorker([generated])).toBe(true);
+    expect(worthReadingOnWorker([sample])).toBe(false);
+    expect(worthReadingOnWorker([sample, join(dir, 'missing.pcap')])).toBe(false);
+    // Standard input (a stream) is always read on the analysing thread.
+    expect(worthReadingOnWorker([generated, { name: '-', stream: Readable.from([]) }])).toBe(false);
+  });
+
   it('reads a large capture on a worker thread and writes what the library reports', async () => {
     const { READ_ON_WORKER_MIN_BYTES } = (await import(pathToFileURL(join(BUILD, 'cli', 'options.js')).href)) as typeof import('../../src/cli/options.js');
     expect(readFileSync(generated).length).toBeGreaterThanOrEqual(READ_ON_WORKER_MIN_BYTES);
