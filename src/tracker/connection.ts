@@ -29,9 +29,9 @@ import type {
   Side,
   StateChange,
 } from '../report/model.js';
-import { ENDPOINT_STATES } from '../report/model.js';
+import { ENDPOINT_STATES, EVENT_KINDS } from '../report/model.js';
 import { assertNever } from '../util/assert.js';
-import { defineBitFlags, defineDoubleSlots } from '../util/packed-fields.js';
+import { defineBitFlags, defineDoubleSlots, grownBy } from '../util/packed-fields.js';
 import { CompletenessObserver } from './completeness.js';
 import { labelStates, Mark, markNames, SegmentRecorder } from './record.js';
 import { seqAdd, seqGe, seqGt, seqInWindow, seqLe, seqLt } from './seq.js';
@@ -73,8 +73,40 @@ export type FinishReason = 'over' | 'end' | 'idle' | 'replaced';
 
 /** An endpoint state's number in an EndpointTrack's state log (its index in ENDPOINT_STATES). */
 const STATE_CODE = Object.fromEntries(ENDPOINT_STATES.map((s, i) => [s, i])) as Record<EndpointState, number>;
-/** Numbers per entry of the state log: state code, frame, time (epoch seconds), 1 when inferred. */
-const STATE_ENTRY = 4;
+/**
+ * Numbers per entry of the state log: the frame, state code and how in one (see stateWord), then the
+ * time (epoch seconds).
+ */
+const STATE_ENTRY = 2;
+/** A state change's frame, state code (< 16) and how (1 when inferred) as one exact number (frame < 2^48). */
+function stateWord(frame: number, code: number, inferred: number): number {
+  return frame * 32 + inferred * 16 + code;
+}
+/** An event kind's number in a tracker's event log (its index in EVENT_KINDS). */
+const EVENT_CODE = Object.fromEntries(EVENT_KINDS.map((k, i) => [k, i])) as Record<EventKind, number>;
+/**
+ * Numbers per entry of the event log: the frame, BY_* and kind code in one (frame × 256 + by × 64 +
+ * kind, exact for frames below 2^45), the time (epoch seconds), the file index.
+ */
+const EVENT_ENTRY = 3;
+// The packed words above leave 4 bits for a state code and 6 for an event kind.
+if (ENDPOINT_STATES.length > 16 || EVENT_KINDS.length > 64) throw new Error('state log or event log: codes no longer fit their bits');
+const BY_NONE = 0;
+const BY_CLIENT = 1;
+const BY_SERVER = 2;
+
+/**
+ * The details nearly every closed connection carries, made once: built per event, each was a new
+ * string (or two) held by every live connection.
+ */
+function bySide<T>(make: (side: Side) => T): Record<Side, T> {
+  return { client: make('client'), server: make('server') };
+}
+const FIN_DETAIL = bySide((side) =>
+  Object.fromEntries(ENDPOINT_STATES.map((state) => [state, [`${side} now ${state}`, `${side} now ${state} (after the RST)`]])) as Record<EndpointState, [string, string]>,
+);
+const HALF_CLOSE_DETAIL = bySide((side) => bySide((finSide) => `${side} still sending after the ${finSide}'s FIN`));
+const FINAL_ACK_DETAIL = bySide((side) => `final ACK of the ${side}'s FIN`);
 
 /** What one endpoint did, as far as the capture shows. */
 export class EndpointTrack {
@@ -174,36 +206,27 @@ export class EndpointTrack {
     const log = this.stateLog;
     const out: StateChange[] = [];
     for (let i = 0; i < log.length; i += STATE_ENTRY) {
-      out.push({ state: ENDPOINT_STATES[log[i]!]!, frame: log[i + 1]!, time: log[i + 2]!, how: log[i + 3] === 1 ? 'inferred' : 'observed' });
+      const word = log[i]!;
+      const low = word % 32;
+      out.push({ state: ENDPOINT_STATES[low & 15]!, frame: (word - low) / 32, time: log[i + 1]!, how: low >= 16 ? 'inferred' : 'observed' });
     }
     return out;
   }
 
   /** Logs a change to `state` (`time` in epoch seconds). */
   logState(state: EndpointState, frame: number, time: number, how: StateChange['how']): void {
-    const log = this.stateLog;
-    const n = log.length;
-    const code = STATE_CODE[state];
-    const inferred = how === 'inferred' ? 1 : 0;
-    if (n >= 8 * STATE_ENTRY) {
-      log.push(code, frame, time, inferred);
-      return;
-    }
-    // Exact size (see appended()): `new Array(n)` allocates exactly n elements.
-    const next = new Array<number>(n + STATE_ENTRY);
-    for (let i = 0; i < n; i++) next[i] = log[i]!;
-    next[n] = code;
-    next[n + 1] = frame;
-    next[n + 2] = time;
-    next[n + 3] = inferred;
-    this.stateLog = next;
+    const n = this.stateLog.length;
+    const log = grownBy(this.stateLog, STATE_ENTRY);
+    log[n] = stateWord(frame, STATE_CODE[state], how === 'inferred' ? 1 : 0);
+    log[n + 1] = time;
+    this.stateLog = log;
   }
 
   /** Withdraws the last change when it was an inference to `state`; false when it was not. */
   retractInferred(state: EndpointState): boolean {
     const log = this.stateLog;
     const n = log.length;
-    if (n === 0 || log[n - STATE_ENTRY] !== STATE_CODE[state] || log[n - 1] !== 1) return false;
+    if (n === 0 || log[n - STATE_ENTRY]! % 32 !== 16 + STATE_CODE[state]) return false;
     log.length = n - STATE_ENTRY;
     return true;
   }
@@ -366,8 +389,14 @@ export class ConnectionTracker {
   private packets = 0;
   declare private initDone: boolean;
 
-  /** Exact-size while short (see appended()). */
-  events: ConnectionEvent[] = [];
+  /**
+   * Its events, EVENT_ENTRY numbers each, in one array of doubles (exact-size while short), and their
+   * details by event number (null until one has a detail). As objects, each with a boxed time, they
+   * were a sixth of a live tracker. Turned into ConnectionEvent objects for the report and for an
+   * event sink (`events`, `eventAt()`).
+   */
+  private eventLog: number[] = [];
+  private eventDetails: (string | undefined)[] | null = null;
   private readonly zeek: ZeekObserver;
   private readonly completeness = new CompletenessObserver();
   private readonly recorder: SegmentRecorder | null;
@@ -491,22 +520,63 @@ export class ConnectionTracker {
   }
 
   private emitAt(kind: EventKind, by: EndpointTrack | null, detail: string | undefined, frame: number, file: number, time: number): void {
-    const t = this.config.clock.epoch(time);
-    const side = by === null ? null : by.side;
-    // One literal per shape, members in the report's order: a member added afterwards would go to a
-    // separate property store (an object more for each of a live connection's events).
-    let e: ConnectionEvent;
-    if (this.config.multiFile) {
-      e = detail === undefined ? { kind, frame, time: t, by: side, file } : { kind, frame, time: t, by: side, file, detail };
-    } else {
-      e = detail === undefined ? { kind, frame, time: t, by: side } : { kind, frame, time: t, by: side, detail };
-    }
-    this.events = appended(this.events, e);
+    const n = this.eventLog.length;
+    const log = grownBy(this.eventLog, EVENT_ENTRY);
+    log[n] = frame * 256 + (by === null ? BY_NONE : by.side === 'client' ? BY_CLIENT : BY_SERVER) * 64 + EVENT_CODE[kind];
+    log[n + 1] = this.config.clock.epoch(time);
+    log[n + 2] = file;
+    this.eventLog = log;
+    const index = n / EVENT_ENTRY;
+    if (detail !== undefined) this.setDetail(index, detail);
     const sink = this.config.onEvent;
     if (sink !== null) {
       if (this.identity === null) this.identity = { id: this.id, client: this.clientEndpoint(), server: this.serverEndpoint() };
-      sink(e, this.identity);
+      sink(this.eventAt(index), this.identity);
     }
+  }
+
+  private setDetail(index: number, detail: string): void {
+    let d = this.eventDetails ?? [];
+    if (index < d.length) {
+      d[index] = detail;
+      return;
+    }
+    while (d.length < index) d = appended(d, undefined);
+    this.eventDetails = appended(d, detail);
+  }
+
+  /** Events so far. */
+  get eventCount(): number {
+    return this.eventLog.length / EVENT_ENTRY;
+  }
+
+  /** Event number `index` as the report gives it (a new object each time). */
+  eventAt(index: number): ConnectionEvent {
+    const log = this.eventLog;
+    const o = index * EVENT_ENTRY;
+    const word = log[o]!;
+    const low = word % 256;
+    const kind = EVENT_KINDS[low & 63]!;
+    const code = low >> 6;
+    const frame = (word - low) / 256;
+    const time = log[o + 1]!;
+    const file = log[o + 2]!;
+    const by: Side | null = code === BY_NONE ? null : code === BY_CLIENT ? 'client' : 'server';
+    const detail = this.eventDetails?.[index];
+    // One literal per shape, members in the report's order: a member added afterwards would go to a
+    // separate property store.
+    if (this.config.multiFile) {
+      return detail === undefined ? { kind, frame, time, by, file } : { kind, frame, time, by, file, detail };
+    }
+    return detail === undefined ? { kind, frame, time, by } : { kind, frame, time, by, detail };
+  }
+
+  /** All its events, as the report gives them. */
+  get events(): ConnectionEvent[] {
+    const n = this.eventCount;
+    const out = new Array<ConnectionEvent>(n);
+    for (let i = 0; i < n; i++) out[i] = this.eventAt(i);
+    return out;
   }
 
   /** An event shown by the segment being processed. */
@@ -741,7 +811,7 @@ export class ConnectionTracker {
       if (ack) this.onAck(seg, S, R);
       this.senderStep(S, R);
       this.receiverStep(R);
-      if (this.fFinNew) this.emit('fin', S, `${S.side} now ${S.state}${this.reset ? ' (after the RST)' : ''}`);
+      if (this.fFinNew) this.emit('fin', S, FIN_DETAIL[S.side][S.state][this.reset ? 1 : 0]);
       if (!this.handshakeDone && !this.midstream && this.client.everEstablished && this.server.everEstablished) {
         this.handshakeDone = true;
         this.emit('handshake_complete', S);
@@ -798,7 +868,7 @@ export class ConnectionTracker {
     this.marks |= Mark.duplicate;
     S.duplicates++;
     if (S.duplicateEvent < 0) {
-      S.duplicateEvent = this.events.length;
+      S.duplicateEvent = this.eventCount;
       const id = seg.ipVersion === 4 ? `, IP ID ${seg.ipId}` : '';
       this.emit(
         'duplicate',
@@ -988,7 +1058,7 @@ export class ConnectionTracker {
       this.afterFinBytes += len;
       if (!this.halfCloseNoted) {
         this.halfCloseNoted = true;
-        this.emit('half_close', S, `${S.side} still sending after the ${this.firstFin.side}'s FIN`);
+        this.emit('half_close', S, HALF_CLOSE_DETAIL[S.side][this.firstFin.side]);
       }
     }
 
@@ -1089,7 +1159,7 @@ export class ConnectionTracker {
       }
       if (!this.closeCompleteNoted && this.a.finAcked && this.b.finAcked && this.secondFin !== null) {
         this.closeCompleteNoted = true;
-        this.emit('close_complete', S, `final ACK of the ${R.side}'s FIN`);
+        this.emit('close_complete', S, FINAL_ACK_DETAIL[R.side]);
       }
     }
   }
@@ -1480,11 +1550,10 @@ export class ConnectionTracker {
   /** Turn the tracker into its report. `now` is the capture time the verdict is given at. */
   finish(reason: FinishReason, now: number, idleTimeout: number | null): ConnectionReport {
     this.finished = true;
-    for (let i = 0; i < 2; i++) {
-      const e = i === 0 ? this.a : this.b;
-      const ev = e.duplicateEvent >= 0 ? this.events[e.duplicateEvent] : undefined;
-      // A new object: an event sink may still hold the one it was given.
-      if (ev !== undefined) this.events[e.duplicateEvent] = { ...ev, detail: `${ev.detail ?? ''}; ${e.duplicates} duplicate(s) from the ${e.side} in all` };
+    for (let k = 0; k < 2; k++) {
+      const e = k === 0 ? this.a : this.b;
+      const i = e.duplicateEvent;
+      if (i >= 0) this.setDetail(i, `${this.eventDetails?.[i] ?? ''}; ${e.duplicates} duplicate(s) from the ${e.side} in all`);
       e.duplicateEvent = -1;
     }
     const f = this.lastFrame;

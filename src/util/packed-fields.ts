@@ -55,3 +55,38 @@ export interface DoubleSlots {
   /** The initial `doubles` of a new object. */
   fresh(): number[];
 }
+
+/** Longest number log that is kept at exactly its length (see {@link grownBy}). */
+const EXACT_MAX = 40;
+/** Arrays of doubles of each length up to EXACT_MAX, to copy from. */
+const DOUBLE_TEMPLATES: number[][] = [];
+
+function doubleTemplate(n: number): number[] {
+  let t = DOUBLE_TEMPLATES[n];
+  if (t === undefined) {
+    // Starts as an array of doubles, so that it and every copy of it stay one.
+    t = [0.5];
+    t.length = 0;
+    for (let i = 0; i < n; i++) t.push(0);
+    DOUBLE_TEMPLATES[n] = t;
+  }
+  return t;
+}
+
+/**
+ * `log` (an array of numbers a connection keeps, such as its state changes) with `more` numbers of
+ * room at its end, for the caller to write. While short (up to 40 numbers) it is a new array of
+ * doubles of exactly the new length: V8 gives an array room for 17 elements at its first push, and an
+ * array that starts with small integers is reallocated when a time is stored. Past that, `log`
+ * itself, grown in place.
+ */
+export function grownBy(log: number[], more: number): number[] {
+  const n = log.length;
+  if (n + more > EXACT_MAX) {
+    for (let i = 0; i < more; i++) log.push(0);
+    return log;
+  }
+  const next = doubleTemplate(n + more).slice();
+  for (let i = 0; i < n; i++) next[i] = log[i]!;
+  return next;
+}

@@ -1,11 +1,15 @@
 /**
- * The trackers keep their yes/no facts as bits of one field, and an endpoint's sequence numbers and
- * times in one array of doubles (util/packed-fields.ts): each member reads back what was written,
- * independently of the others, and none is an own property (one field for all).
+ * The trackers keep their yes/no facts as bits of one field, an endpoint's sequence numbers and
+ * times in one array of doubles, and their state changes and events as packed numbers
+ * (util/packed-fields.ts): each member reads back what was written, independently of the others, and
+ * none is an own property (one field for all); the logs give back frames past 2^32, file indexes,
+ * sides and nanosecond times exactly.
  */
 import { describe, expect, it } from 'vitest';
+import type { ConnectionEvent } from '../../src/report/model.js';
 import { EndpointTrack } from '../../src/tracker/connection.js';
-import { defineBitFlags, defineDoubleSlots } from '../../src/util/packed-fields.js';
+import { defineBitFlags, defineDoubleSlots, grownBy } from '../../src/util/packed-fields.js';
+import { Conv } from './fixture.js';
 
 describe('defineBitFlags', () => {
   it('gives each member its own bit', () => {
@@ -73,5 +77,70 @@ describe('defineDoubleSlots', () => {
     e.synTime = 12.000000001;
     expect([e.sndNxt, e.lastAck, e.synTime, e.isn]).toEqual([4294967295, 2147483648, 12.000000001, 0]);
     expect(Object.keys(e)).not.toContain('sndNxt');
+  });
+});
+
+describe('grownBy', () => {
+  it('gives a new exact-size array with the old numbers while short, and grows in place past 40', () => {
+    const a = [1, 2.5];
+    const b = grownBy(a, 2);
+    expect(b).not.toBe(a);
+    expect(b.length).toBe(4);
+    expect(b.slice(0, 2)).toEqual([1, 2.5]);
+    expect(a).toEqual([1, 2.5]);
+    const long = Array.from({ length: 40 }, (_, i) => i + 0.5);
+    const c = grownBy(long, 2);
+    expect(c).toBe(long);
+    expect(c.length).toBe(42);
+    expect(c[39]).toBe(39.5);
+    // A shared empty array is never written to.
+    const empty: number[] = [];
+    grownBy(empty, 4);
+    expect(empty).toEqual([]);
+  });
+});
+
+describe('state and event logs', () => {
+  it('give back frames past 2^32, inferred changes, a retraction, and nanosecond times', () => {
+    const e = new EndpointTrack('client');
+    const big = 2 ** 40 + 3;
+    e.logState('SYN_SENT', big, 1700000000.000000001, 'observed');
+    e.logState('ESTABLISHED', big + 1, 1700000000.25, 'inferred');
+    expect(e.states).toEqual([
+      { state: 'SYN_SENT', frame: big, time: 1700000000.000000001, how: 'observed' },
+      { state: 'ESTABLISHED', frame: big + 1, time: 1700000000.25, how: 'inferred' },
+    ]);
+    // Only an inference to the named state is withdrawn.
+    expect(e.retractInferred('CLOSE_WAIT')).toBe(false);
+    expect(e.retractInferred('ESTABLISHED')).toBe(true);
+    expect(e.retractInferred('SYN_SENT')).toBe(false);
+    expect(e.states.map((x) => x.state)).toEqual(['SYN_SENT']);
+  });
+
+  it("keep each event's kind, side, frame, file and detail, for the report and for an event sink", () => {
+    const sunk: ConnectionEvent[] = [];
+    const c = new Conv({ multiFile: true, onEvent: (ev) => sunk.push(ev) });
+    c.frame = 2 ** 36;
+    const syn = c.client.syn({ feed: false });
+    syn.fileIndex = 2;
+    c.feed(syn);
+    c.server.synAck();
+    c.client.ack();
+    c.client.fin();
+    c.server.fin();
+    c.client.ack();
+    const r = c.report();
+    expect(r.events.map((ev) => [ev.kind, ev.by, ev.frame, ev.file, ev.detail])).toEqual([
+      ['syn', 'client', 2 ** 36 + 1, 2, undefined],
+      ['syn_ack', 'server', 2 ** 36 + 2, 0, undefined],
+      ['handshake_complete', 'client', 2 ** 36 + 3, 0, undefined],
+      ['fin', 'client', 2 ** 36 + 4, 0, 'client now FIN_WAIT_1'],
+      ['fin', 'server', 2 ** 36 + 5, 0, 'server now LAST_ACK'],
+      ['close_complete', 'client', 2 ** 36 + 6, 0, "final ACK of the server's FIN"],
+    ]);
+    expect(r.events[0]!.time).toBe(1_700_000_000.001);
+    // Members in the report's order, as the sink saw them too.
+    expect(Object.keys(r.events[3]!)).toEqual(['kind', 'frame', 'time', 'by', 'file', 'detail']);
+    expect(sunk).toEqual(r.events);
   });
 });
