@@ -7,9 +7,11 @@
  * three heap objects each, living long enough to be promoted and to fragment the old generation; here
  * they are slots of a few flat arrays, allocated once and grown by doubling.
  *
- * Layout: slots form a ring in the order they were laid, which is (nearly) the order they expire in,
- * so the sweep pops expired ones from the head; a hash index (buckets + per-slot chain) finds a
- * slot by 4-tuple. A slot taken over by a new connection is unlinked at once and skipped by the sweep.
+ * Layout: one ring per address family (IPv4 slots hold one address word per end, IPv6 slots four:
+ * 56 bytes per IPv4 tombstone in place of 92 with room for either). In a ring, slots follow the
+ * order they were laid, which is (nearly) the order they expire in, so the sweep pops expired ones
+ * from the head; a hash index (buckets + per-slot chain) finds a slot by 4-tuple. A slot taken over
+ * by a new connection is unlinked at once and skipped by the sweep.
  */
 import type { Segment } from '../decode/segment.js';
 import { TimeWaitTombstone } from '../tracker/connection.js';
@@ -17,7 +19,6 @@ import { word32 } from './key.js';
 import { segmentFlowHash, type FlowEntry } from './table.js';
 
 // Bits of the per-slot flags word.
-const F_V6 = 1;
 const F_LINKED = 2;
 const F_HOLDER_A = 4;
 const F_HOLDER_CLIENT = 8;
@@ -26,19 +27,19 @@ const F_A_TS = 32;
 const F_B_SND = 64;
 const F_B_TS = 128;
 
-/** Int32 fields per slot: 8 address words, ports, hash, chain, flags, 4 sequence/timestamp words. */
-const I_A0 = 0;
-const I_B0 = 4;
-const I_PORT_A = 8;
-const I_PORT_B = 9;
-const I_HASH = 10;
-const I_NEXT = 11;
-const I_FLAGS = 12;
-const I_A_SND = 13;
-const I_A_TS = 14;
-const I_B_SND = 15;
-const I_B_TS = 16;
-const INTS = 17;
+/**
+ * Int32 fields per slot after the address words (`words` per end, A's then B's): both ports in one
+ * (A's in the high half), hash, chain, flags, 4 sequence/timestamp words.
+ */
+const I_PORTS = 0;
+const I_HASH = 1;
+const I_NEXT = 2;
+const I_FLAGS = 3;
+const I_A_SND = 4;
+const I_A_TS = 5;
+const I_B_SND = 6;
+const I_B_TS = 7;
+const FIXED_INTS = 8;
 /** Float64 fields per slot: TIME_WAIT start, connection id. */
 const D_SINCE = 0;
 const D_ID = 1;
@@ -46,44 +47,98 @@ const DOUBLES = 2;
 
 const INITIAL_SLOTS = 1024;
 
+function portsWord(portA: number, portB: number): number {
+  return (portA << 16) | portB;
+}
+
 export class TombstoneStore {
+  private readonly v4: TombstoneRing;
+  private readonly v6: TombstoneRing;
+  /** Direction of the last successful take(): true when the segment went from the old connection's A. */
+  fromA = true;
+
+  constructor(msl: number) {
+    this.v4 = new TombstoneRing(msl, 1);
+    this.v6 = new TombstoneRing(msl, 4);
+  }
+
+  /** Tombstones in force (not yet expired by a sweep, nor taken over by a new connection). */
+  get size(): number {
+    return this.v4.linked + this.v6.linked;
+  }
+
+  /** Lay the tombstone of a reported connection on its flow entry's 4-tuple (A = the connection's A). */
+  add(entry: FlowEntry<unknown>, tomb: TimeWaitTombstone): void {
+    (entry.v6 ? this.v6 : this.v4).add(entry, tomb);
+  }
+
+  /**
+   * The tombstone on seg's 4-tuple, removed from the store (a new connection takes the tuple over),
+   * or null. `hash` is segmentFlowHash(seg) when the caller has it. Sets `fromA`.
+   */
+  take(seg: Segment, hash: number = segmentFlowHash(seg)): TimeWaitTombstone | null {
+    const ring = seg.addrLength === 16 ? this.v6 : this.v4;
+    const tomb = ring.take(seg, hash);
+    if (tomb !== null) this.fromA = ring.fromA;
+    return tomb;
+  }
+
+  /** Drop the tombstones whose TIME_WAIT has ended by capture time `now`. */
+  sweep(now: number): void {
+    this.v4.sweep(now);
+    this.v6.sweep(now);
+  }
+
+  /** Drop everything (end of input). */
+  clear(): void {
+    this.v4.clear();
+    this.v6.clear();
+  }
+}
+
+/** The tombstones of one address family: `words` 32-bit words per address. */
+class TombstoneRing {
+  private readonly slotInts: number;
   private cap = INITIAL_SLOTS;
-  private ints = new Int32Array(INITIAL_SLOTS * INTS);
+  private ints: Int32Array;
   private doubles = new Float64Array(INITIAL_SLOTS * DOUBLES);
-  /** Hash index: bucket → first slot + 1 (0 = empty). */
-  private buckets = new Int32Array(INITIAL_SLOTS * 2);
+  /** Hash index: bucket → first slot + 1 (0 = empty); one bucket per slot. */
+  private buckets = new Int32Array(INITIAL_SLOTS);
   /** Ring of slots in lay order: [head, head + used) modulo cap. */
   private head = 0;
   private used = 0;
   /** Slots still linked in the index (the tombstones in force). */
-  private linked = 0;
-  /** Direction of the last successful find(): true when the segment went from the old connection's A. */
+  linked = 0;
+  /** Direction of the last successful take(). */
   fromA = true;
 
-  constructor(private readonly msl: number) {}
-
-  /** Tombstones in force (not yet expired by a sweep, nor taken over by a new connection). */
-  get size(): number {
-    return this.linked;
+  constructor(
+    private readonly msl: number,
+    private readonly words: 1 | 4,
+  ) {
+    this.slotInts = 2 * words + FIXED_INTS;
+    this.ints = new Int32Array(INITIAL_SLOTS * this.slotInts);
   }
 
-  /** Lay the tombstone of a reported connection on its flow entry's 4-tuple (A = the connection's A). */
   add(entry: FlowEntry<unknown>, tomb: TimeWaitTombstone): void {
     if (this.used === this.cap) this.grow();
     const slot = (this.head + this.used) & (this.cap - 1);
     this.used++;
     const I = this.ints;
-    const o = slot * INTS;
-    I[o + I_A0] = entry.a0;
-    I[o + I_A0 + 1] = entry.a1;
-    I[o + I_A0 + 2] = entry.a2;
-    I[o + I_A0 + 3] = entry.a3;
-    I[o + I_B0] = entry.b0;
-    I[o + I_B0 + 1] = entry.b1;
-    I[o + I_B0 + 2] = entry.b2;
-    I[o + I_B0 + 3] = entry.b3;
-    I[o + I_PORT_A] = entry.portA;
-    I[o + I_PORT_B] = entry.portB;
+    const w = this.words;
+    const base = slot * this.slotInts;
+    I[base] = entry.a0;
+    I[base + w] = entry.b0;
+    if (w === 4) {
+      I[base + 1] = entry.a1;
+      I[base + 2] = entry.a2;
+      I[base + 3] = entry.a3;
+      I[base + 5] = entry.b1;
+      I[base + 6] = entry.b2;
+      I[base + 7] = entry.b3;
+    }
+    const o = base + 2 * w;
+    I[o + I_PORTS] = portsWord(entry.portA, entry.portB);
     I[o + I_HASH] = entry.hash;
     I[o + I_A_SND] = tomb.aSndNxt;
     I[o + I_A_TS] = tomb.aTsVal;
@@ -91,7 +146,6 @@ export class TombstoneStore {
     I[o + I_B_TS] = tomb.bTsVal;
     I[o + I_FLAGS] =
       F_LINKED |
-      (entry.v6 ? F_V6 : 0) |
       (tomb.holderIsA ? F_HOLDER_A : 0) |
       (tomb.holderSide === 'client' ? F_HOLDER_CLIENT : 0) |
       (tomb.aSndKnown ? F_A_SND : 0) |
@@ -103,18 +157,15 @@ export class TombstoneStore {
     this.link(slot);
   }
 
-  /**
-   * The tombstone on seg's 4-tuple, removed from the store (a new connection takes the tuple over),
-   * or null. `hash` is segmentFlowHash(seg) when the caller has it. Sets `fromA`.
-   */
-  take(seg: Segment, hash: number = segmentFlowHash(seg)): TimeWaitTombstone | null {
+  take(seg: Segment, hash: number): TimeWaitTombstone | null {
     if (this.linked === 0) return null;
     const I = this.ints;
+    const fixed = 2 * this.words;
     let s = this.buckets[hash & (this.buckets.length - 1)]! - 1;
     while (s >= 0) {
-      const o = s * INTS;
-      if (I[o + I_HASH] === hash) {
-        const m = this.match(o, seg);
+      const base = s * this.slotInts;
+      if (I[base + fixed + I_HASH] === hash) {
+        const m = this.match(base, seg);
         if (m !== 0) {
           this.fromA = m === 1;
           const tomb = this.materialize(s);
@@ -122,20 +173,20 @@ export class TombstoneStore {
           return tomb;
         }
       }
-      s = I[o + I_NEXT]! - 1;
+      s = I[base + fixed + I_NEXT]! - 1;
     }
     return null;
   }
 
-  /** Drop the tombstones whose TIME_WAIT has ended by capture time `now` (from the head of the ring). */
   sweep(now: number): void {
     const I = this.ints;
     const D = this.doubles;
     const mask = this.cap - 1;
     const life = 2 * this.msl;
+    const flags = 2 * this.words + I_FLAGS;
     while (this.used > 0) {
       const s = this.head;
-      if ((I[s * INTS + I_FLAGS]! & F_LINKED) !== 0) {
+      if ((I[s * this.slotInts + flags]! & F_LINKED) !== 0) {
         // Laid in (nearly) expiry order: stop at the first one still in force. One that outlives its
         // place is dropped a little later, which only costs its slot meanwhile (its reuse() checks expiry).
         if (D[s * DOUBLES + D_SINCE]! + life > now) break;
@@ -146,7 +197,6 @@ export class TombstoneStore {
     }
   }
 
-  /** Drop everything (end of input). */
   clear(): void {
     this.buckets.fill(0);
     this.head = 0;
@@ -158,50 +208,52 @@ export class TombstoneStore {
 
   private materialize(s: number): TimeWaitTombstone {
     const I = this.ints;
-    const o = s * INTS;
+    const w = this.words;
+    const base = s * this.slotInts;
+    const o = base + 2 * w;
     const f = I[o + I_FLAGS]!;
     const holderIsA = (f & F_HOLDER_A) !== 0;
-    const h = holderIsA ? o + I_A0 : o + I_B0;
+    const h = holderIsA ? base : base + w;
+    const ports = I[o + I_PORTS]!;
     return new TimeWaitTombstone(
       this.doubles[s * DOUBLES + D_ID]!,
       this.msl,
       (f & F_HOLDER_CLIENT) !== 0 ? 'client' : 'server',
       this.doubles[s * DOUBLES + D_SINCE]!,
       holderIsA,
-      (f & F_V6) !== 0 ? 6 : 4,
+      w === 4 ? 6 : 4,
       I[h]!,
-      I[h + 1]!,
-      I[h + 2]!,
-      I[h + 3]!,
-      holderIsA ? I[o + I_PORT_A]! : I[o + I_PORT_B]!,
+      w === 4 ? I[h + 1]! : 0,
+      w === 4 ? I[h + 2]! : 0,
+      w === 4 ? I[h + 3]! : 0,
+      holderIsA ? ports >>> 16 : ports & 0xffff,
       { sndKnown: (f & F_A_SND) !== 0, sndNxt: I[o + I_A_SND]! >>> 0, tsKnown: (f & F_A_TS) !== 0, lastTsVal: I[o + I_A_TS]! >>> 0 },
       { sndKnown: (f & F_B_SND) !== 0, sndNxt: I[o + I_B_SND]! >>> 0, tsKnown: (f & F_B_TS) !== 0, lastTsVal: I[o + I_B_TS]! >>> 0 },
     );
   }
 
-  /** 1 when seg goes A→B of slot offset o, 2 when B→A, 0 when it is another 4-tuple. */
-  private match(o: number, seg: Segment): 0 | 1 | 2 {
+  /** 1 when seg goes A→B of the slot at `base`, 2 when B→A, 0 when it is another 4-tuple. */
+  private match(base: number, seg: Segment): 0 | 1 | 2 {
     const I = this.ints;
-    const v6 = seg.addrLength === 16;
-    if (v6 !== ((I[o + I_FLAGS]! & F_V6) !== 0)) return 0;
+    const w = this.words;
     const b = seg.bytes;
     const src = seg.srcOffset;
     const dst = seg.dstOffset;
-    const n = v6 ? 4 : 1;
-    let forward = seg.srcPort === I[o + I_PORT_A] && seg.dstPort === I[o + I_PORT_B];
-    for (let k = 0; forward && k < n; k++) {
-      forward = word32(b, src + 4 * k) === I[o + I_A0 + k] && word32(b, dst + 4 * k) === I[o + I_B0 + k];
+    const ports = I[base + 2 * w + I_PORTS];
+    let forward = portsWord(seg.srcPort, seg.dstPort) === ports;
+    for (let k = 0; forward && k < w; k++) {
+      forward = word32(b, src + 4 * k) === I[base + k] && word32(b, dst + 4 * k) === I[base + w + k];
     }
     if (forward) return 1;
-    let backward = seg.srcPort === I[o + I_PORT_B] && seg.dstPort === I[o + I_PORT_A];
-    for (let k = 0; backward && k < n; k++) {
-      backward = word32(b, src + 4 * k) === I[o + I_B0 + k] && word32(b, dst + 4 * k) === I[o + I_A0 + k];
+    let backward = portsWord(seg.dstPort, seg.srcPort) === ports;
+    for (let k = 0; backward && k < w; k++) {
+      backward = word32(b, src + 4 * k) === I[base + w + k] && word32(b, dst + 4 * k) === I[base + k];
     }
     return backward ? 2 : 0;
   }
 
   private link(s: number): void {
-    const o = s * INTS;
+    const o = s * this.slotInts + 2 * this.words;
     const bi = this.ints[o + I_HASH]! & (this.buckets.length - 1);
     this.ints[o + I_NEXT] = this.buckets[bi]!;
     this.buckets[bi] = s + 1;
@@ -210,7 +262,8 @@ export class TombstoneStore {
 
   private unlink(s: number): void {
     const I = this.ints;
-    const o = s * INTS;
+    const fixed = 2 * this.words;
+    const o = s * this.slotInts + fixed;
     I[o + I_FLAGS] = I[o + I_FLAGS]! & ~F_LINKED;
     this.linked--;
     const bi = I[o + I_HASH]! & (this.buckets.length - 1);
@@ -220,9 +273,9 @@ export class TombstoneStore {
       return;
     }
     while (p >= 0) {
-      const next = I[p * INTS + I_NEXT]! - 1;
+      const next = I[p * this.slotInts + fixed + I_NEXT]! - 1;
       if (next === s) {
-        I[p * INTS + I_NEXT] = I[o + I_NEXT]!;
+        I[p * this.slotInts + fixed + I_NEXT] = I[o + I_NEXT]!;
         return;
       }
       p = next;
@@ -231,21 +284,23 @@ export class TombstoneStore {
 
   /** Double the ring (slots keep their lay order, from 0) and rebuild the index. */
   private grow(): void {
+    const n = this.slotInts;
     const cap = this.cap * 2;
-    const ints = new Int32Array(cap * INTS);
+    const ints = new Int32Array(cap * n);
     const doubles = new Float64Array(cap * DOUBLES);
     const mask = this.cap - 1;
     for (let k = 0; k < this.used; k++) {
       const s = (this.head + k) & mask;
-      ints.set(this.ints.subarray(s * INTS, (s + 1) * INTS), k * INTS);
+      ints.set(this.ints.subarray(s * n, (s + 1) * n), k * n);
       doubles.set(this.doubles.subarray(s * DOUBLES, (s + 1) * DOUBLES), k * DOUBLES);
     }
     this.ints = ints;
     this.doubles = doubles;
     this.cap = cap;
     this.head = 0;
-    this.buckets = new Int32Array(cap * 2);
+    this.buckets = new Int32Array(cap);
     this.linked = 0;
-    for (let k = 0; k < this.used; k++) if ((ints[k * INTS + I_FLAGS]! & F_LINKED) !== 0) this.link(k);
+    const flags = 2 * this.words + I_FLAGS;
+    for (let k = 0; k < this.used; k++) if ((ints[k * n + flags]! & F_LINKED) !== 0) this.link(k);
   }
 }

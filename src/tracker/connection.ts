@@ -30,6 +30,7 @@ import type {
   StateChange,
 } from '../report/model.js';
 import { ENDPOINT_STATES, EVENT_KINDS } from '../report/model.js';
+import { endpointText } from '../report/findings.js';
 import { assertNever } from '../util/assert.js';
 import { defineBitFlags, defineDoubleSlots, grownBy } from '../util/packed-fields.js';
 import { CompletenessObserver } from './completeness.js';
@@ -1750,7 +1751,8 @@ export class TimeWaitTombstone {
     const sndNxt = fromA ? this.aSndNxt : this.bSndNxt;
     const tsKnown = fromA ? this.aTsKnown : this.bTsKnown;
     const tsVal = fromA ? this.aTsVal : this.bTsVal;
-    const holderEp = `${formatWords(this.ipVersion, this.h0, this.h1, this.h2, this.h3)}:${this.holderPort}`;
+    // In brackets when IPv6 (RFC 5952 §6), as everywhere else an address and port are printed.
+    const holderEp = endpointText(formatWords(this.ipVersion, this.h0, this.h1, this.h2, this.h3), this.holderPort);
     const above = sndKnown ? seqGt(seg.seq, sndNxt) : true;
     let ts = '';
     if (seg.options.hasTimestamps && tsKnown) {

@@ -97,4 +97,34 @@ describe('TombstoneStore', () => {
     store.clear();
     expect(store.take(segs[3000]!)).toBeNull();
   });
+
+  it('keeps IPv4 and IPv6 tombstones apart, each found from either direction, through growth', () => {
+    const table = new FlowTable<null>();
+    const store = new TombstoneStore(30);
+    const v6 = (i: number) => [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i >> 8, i & 255];
+    const server6 = [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
+    for (let i = 0; i < 3000; i++) {
+      // The same low address bytes and ports in both families.
+      const s4 = seg([0, 0, i >> 8, i & 255], 5000 + i, [0, 0, 0xff, 0xff], 443);
+      const s6 = seg(v6(i), 5000 + i, server6, 443);
+      store.add(table.insert(s4, null), tomb(i + 1, 0, s4));
+      store.add(table.insert(s6, null), tomb(100_000 + i, 0, s6, 0x80000000 + i));
+    }
+    expect(store.size).toBe(6000);
+    const t6 = store.take(seg(server6, 443, v6(2999), 5000 + 2999))!;
+    expect(store.fromA).toBe(false);
+    expect(t6.id).toBe(102_999);
+    expect(t6.aSndNxt).toBe(0x80000000 + 2999);
+    const t4 = store.take(seg([0, 0, 11, 183], 5000 + 2999, [0, 0, 0xff, 0xff], 443))!;
+    expect(store.fromA).toBe(true);
+    expect(t4.id).toBe(3000);
+    // The port pair is matched as a pair: swapped ports alone are another 4-tuple.
+    expect(store.take(seg([0, 0, 0, 7], 443, [0, 0, 0xff, 0xff], 5007))).toBeNull();
+    expect(store.size).toBe(5998);
+    // The tombstone of a reused tuple names the holder's address and port.
+    const r = t6.reuse(seg(v6(2999), 5000 + 2999, server6, 443, 5), true, 3)!;
+    expect(r.detail).toMatch(/^\[2001:db8::bb7\]:7999 \(the old connection 102999's client\)/);
+    store.sweep(61);
+    expect(store.size).toBe(0);
+  });
 });
