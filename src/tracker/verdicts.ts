@@ -171,7 +171,7 @@ export function negotiatedOptions(
   isSynAck: boolean,
   clientEcn: NegotiatedOptions['ecn'],
   synDataAcked: boolean,
-): NegotiatedOptions {
+): Readonly<NegotiatedOptions> {
   let tfo: NegotiatedOptions['tfo'] = 'none';
   if (!isSynAck) {
     // RFC 7413 §4.1: an empty cookie option asks for a cookie; a cookie with data uses it.
@@ -181,12 +181,33 @@ export function negotiatedOptions(
     if (synDataAcked) tfo = 'data';
     else if (o.tfoCookieLength > 0) tfo = 'cookie';
   }
-  return {
-    mss: o.mss >= 0 ? o.mss : null,
-    windowScale: o.windowScale >= 0 ? o.windowScale : null,
-    sackPermitted: o.sackPermitted,
-    timestamps: o.hasTimestamps,
-    ecn: isSynAck ? synAckEcn(flags, clientEcn) : synEcn(flags),
-    tfo,
-  };
+  const ecn = isSynAck ? synAckEcn(flags, clientEcn) : synEcn(flags);
+  const mss = o.mss >= 0 ? o.mss : -1;
+  const windowScale = o.windowScale >= 0 ? o.windowScale : -1;
+  // Every field as a digit of one number (mss < 2^16, window scale < 2^8): exact below 2^53.
+  const key =
+    ((((mss + 1) * 512 + (windowScale + 1)) * 4 + (o.sackPermitted ? 2 : 0) + (o.hasTimestamps ? 1 : 0)) * 4 + ECN_CODE[ecn]) * 4 + TFO_CODE[tfo];
+  let shared = OPTIONS_SEEN.get(key);
+  if (shared === undefined) {
+    shared = Object.freeze({
+      mss: mss >= 0 ? mss : null,
+      windowScale: windowScale >= 0 ? windowScale : null,
+      sackPermitted: o.sackPermitted,
+      timestamps: o.hasTimestamps,
+      ecn,
+      tfo,
+    });
+    if (OPTIONS_SEEN.size < MAX_OPTIONS_SEEN) OPTIONS_SEEN.set(key, shared);
+  }
+  return shared;
 }
+
+/**
+ * The option sets seen so far, each one frozen object shared by every endpoint that offered it: a
+ * run sees a handful of distinct sets (one per TCP stack and MSS), and an object per endpoint was
+ * about 4% of a live connection's memory. Bounded, so that a capture of crafted SYNs cannot grow it.
+ */
+const OPTIONS_SEEN = new Map<number, NegotiatedOptions>();
+const MAX_OPTIONS_SEEN = 4096;
+const ECN_CODE: Record<NegotiatedOptions['ecn'], number> = { none: 0, ecn: 1, accecn: 2 };
+const TFO_CODE: Record<NegotiatedOptions['tfo'], number> = { none: 0, cookie_request: 1, cookie: 2, data: 3 };

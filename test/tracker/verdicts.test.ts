@@ -5,12 +5,13 @@ import {
   closeKind,
   finalState,
   handshakeKind,
+  negotiatedOptions,
   synAckEcn,
   synEcn,
   type CloseFacts,
   type HandshakeFacts,
 } from '../../src/tracker/verdicts.js';
-import { TcpFlag } from '../../src/decode/segment.js';
+import { newTcpOptions, TcpFlag, type TcpOptions } from '../../src/decode/segment.js';
 
 const H: HandshakeFacts = { clientSyn: false, serverSyn: false, synAck: false, clientAcked: false, refused: false, midstream: false };
 
@@ -107,4 +108,40 @@ describe('ECN negotiation', () => {
     [SYN | ACK | ECE, 'accecn', 'ecn'],
     [SYN | ACK, 'accecn', 'none'],
   ] as const)('SYN-ACK flags %i to a %s SYN → %s', (f, req, out) => expect(synAckEcn(f, req)).toBe(out));
+});
+
+describe('negotiated options', () => {
+  const { SYN, ACK, ECE, CWR } = TcpFlag;
+  const opts = (o: Partial<TcpOptions>): TcpOptions => Object.assign(newTcpOptions(), o);
+  const linux = { mss: 1460, windowScale: 7, sackPermitted: true, hasTimestamps: true };
+
+  it('gives every endpoint offering the same set one shared, frozen object', () => {
+    const a = negotiatedOptions(opts(linux), SYN | ECE | CWR, 0, false, 'none', false);
+    const b = negotiatedOptions(opts(linux), SYN | ECE | CWR, 0, false, 'none', false);
+    expect(a).toEqual({ mss: 1460, windowScale: 7, sackPermitted: true, timestamps: true, ecn: 'ecn', tfo: 'none' });
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+  });
+
+  it('tells apart sets that differ in any one member', () => {
+    const base = negotiatedOptions(opts(linux), SYN, 0, false, 'none', false);
+    const variants = [
+      negotiatedOptions(opts({ ...linux, mss: 1448 }), SYN, 0, false, 'none', false),
+      negotiatedOptions(opts({ ...linux, mss: -1 }), SYN, 0, false, 'none', false),
+      negotiatedOptions(opts({ ...linux, windowScale: 8 }), SYN, 0, false, 'none', false),
+      negotiatedOptions(opts({ ...linux, windowScale: -1 }), SYN, 0, false, 'none', false),
+      negotiatedOptions(opts({ ...linux, sackPermitted: false }), SYN, 0, false, 'none', false),
+      negotiatedOptions(opts({ ...linux, hasTimestamps: false }), SYN, 0, false, 'none', false),
+      negotiatedOptions(opts(linux), SYN | ECE | CWR, 0, false, 'none', false),
+      negotiatedOptions(opts({ ...linux, tfoCookieLength: 0 }), SYN, 0, false, 'none', false),
+      negotiatedOptions(opts({ ...linux, tfoCookieLength: 8 }), SYN, 0, false, 'none', false),
+      negotiatedOptions(opts({ ...linux, tfoCookieLength: 8 }), SYN, 10, false, 'none', false),
+    ];
+    expect(variants[1]!.mss).toBeNull();
+    expect(variants[3]!.windowScale).toBeNull();
+    expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
+    for (const v of variants) expect(v).not.toEqual(base);
+    // A SYN-ACK whose SYN's data was acknowledged: the same set as a SYN carrying data with a cookie.
+    expect(negotiatedOptions(opts(linux), SYN | ACK, 0, true, 'none', true)).toBe(variants[9]);
+  });
 });
