@@ -125,6 +125,11 @@ export class FindingsCollector {
   private readonly rstTimes: number[] = [];
   private readonly rstIds: number[] = [];
   private readonly rstSenders: string[] = [];
+  /**
+   * One copy of each sender's address text: each report carries its own, and keeping one per RST
+   * would grow with the capture rather than with its hosts.
+   */
+  private readonly senderNames = new Map<string, string>();
 
   private tally(kind: FindingKind): Tally {
     let t = this.tallies.get(kind);
@@ -172,7 +177,13 @@ export class FindingsCollector {
       if (e.kind === 'rst' && e.by !== null) {
         this.rstTimes.push(e.time);
         this.rstIds.push(c.id);
-        this.rstSenders.push(c[e.by].ip);
+        const ip = c[e.by].ip;
+        let name = this.senderNames.get(ip);
+        if (name === undefined) {
+          name = ip;
+          this.senderNames.set(ip, ip);
+        }
+        this.rstSenders.push(name);
       }
     }
   }
