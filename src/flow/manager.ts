@@ -33,7 +33,7 @@
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
 import type { ConnectionEvent, ConnectionReport, Endpoint } from '../report/model.js';
-import { ConnectionTracker, SYN_FIRST_RETRY_MAX, SYN_RETRY_SLACK, type FinishReason, type RoleRule } from '../tracker/connection.js';
+import { ConnectionTracker, SegmentScratch, SYN_FIRST_RETRY_MAX, SYN_RETRY_SLACK, type FinishReason, type RoleRule } from '../tracker/connection.js';
 import type { ZeekObserverOptions } from '../tracker/zeek.js';
 import { CaptureClock } from '../tracker/clock.js';
 import { rolesByPort } from './roles.js';
@@ -140,6 +140,7 @@ export class ConnectionManager {
       multiFile: options.multiFile === true,
       onEvent: options.onEvent ?? null,
       clock: this.clock,
+      scratch: new SegmentScratch(),
       ...(options.zeek !== undefined ? { zeek: options.zeek } : {}),
     };
   }

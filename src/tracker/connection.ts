@@ -67,6 +67,28 @@ export interface TrackerConfig {
   zeek?: ZeekObserverOptions;
   /** The run's clock: every time given to or kept by a tracker is relative to it (see clock.ts). */
   clock: CaptureClock;
+  /** Where the run's trackers note the segment they are processing (one per run). */
+  scratch: SegmentScratch;
+}
+
+/**
+ * The segment a tracker is processing, and what it shows, set as the full path of onSegment()
+ * begins and read only until it returns. A tracker processes one segment at a time and nothing of
+ * this outlives it, so a run's trackers share one: as eleven fields of every tracker (a boxed time
+ * among them) it was about 4% of a live connection's memory.
+ */
+export class SegmentScratch {
+  frame = 0;
+  file = 0;
+  time = 0;
+  marks = 0;
+  syn = false;
+  ack = false;
+  fin = false;
+  len = 0;
+  finNew = false;
+  acksPeerSyn = false;
+  acksPeerFin = false;
 }
 
 /** Why the tracker is being turned into a report. */
@@ -357,23 +379,17 @@ export class ConnectionTracker {
 
   readonly a: EndpointTrack;
   readonly b: EndpointTrack;
-  readonly client: EndpointTrack;
-  readonly server: EndpointTrack;
   readonly aIsClient: boolean;
   readonly decidedBy: RoleRule;
 
   /**
-   * Addresses of A and B as 32-bit words (one for IPv4, four for IPv6), read once: numbers, not a
-   * copy or a view of the frame's buffer (a view would keep the whole capture chunk alive).
+   * Addresses of A and B as 32-bit words, read once: numbers, not a copy or a view of the frame's
+   * buffer (a view would keep the whole capture chunk alive). The first word of each here; an IPv6
+   * address's other three in `v6Words` (A's, then B's), null over IPv4.
    */
   private readonly a0: number;
-  private readonly a1: number;
-  private readonly a2: number;
-  private readonly a3: number;
   private readonly b0: number;
-  private readonly b1: number;
-  private readonly b2: number;
-  private readonly b3: number;
+  private readonly v6Words: number[] | null;
   readonly portA: number;
   readonly portB: number;
   readonly ipVersion: 4 | 6;
@@ -404,19 +420,8 @@ export class ConnectionTracker {
   /** The 4-tuple carried more than one connection in this run: the display filter needs frame bounds. */
   declare tupleReused: boolean;
 
-  // --- current segment
-  private curFrame = 0;
-  private curFile = 0;
-  private curTime = 0;
-  private marks = 0;
-  // segment facts (fields, not an object per segment)
-  private fSyn = false;
-  private fAck = false;
-  private fFin = false;
-  private fLen = 0;
-  private fFinNew = false;
-  private fAcksPeerSyn = false;
-  private fAcksPeerFin = false;
+  /** The segment being processed and what it shows: the run's one SegmentScratch (see there). */
+  private readonly cur: SegmentScratch;
 
   // --- handshake facts
   readonly midstream: boolean;
@@ -467,23 +472,16 @@ export class ConnectionTracker {
     this.b = new EndpointTrack(roles.aIsClient ? 'server' : 'client');
     this.aIsClient = roles.aIsClient;
     this.decidedBy = roles.decidedBy;
-    this.client = roles.aIsClient ? this.a : this.b;
-    this.server = roles.aIsClient ? this.b : this.a;
     const b = seg.bytes;
     const so = seg.srcOffset;
     const d = seg.dstOffset;
     this.a0 = word32(b, so);
     this.b0 = word32(b, d);
-    if (seg.addrLength === 16) {
-      this.a1 = word32(b, so + 4);
-      this.a2 = word32(b, so + 8);
-      this.a3 = word32(b, so + 12);
-      this.b1 = word32(b, d + 4);
-      this.b2 = word32(b, d + 8);
-      this.b3 = word32(b, d + 12);
-    } else {
-      this.a1 = this.a2 = this.a3 = this.b1 = this.b2 = this.b3 = 0;
-    }
+    this.v6Words =
+      seg.addrLength === 16
+        ? [word32(b, so + 4), word32(b, so + 8), word32(b, so + 12), word32(b, d + 4), word32(b, d + 8), word32(b, d + 12)]
+        : null;
+    this.cur = config.scratch;
     this.zeek = new ZeekObserver(config.zeek);
     this.portA = seg.srcPort;
     this.portB = seg.dstPort;
@@ -503,13 +501,27 @@ export class ConnectionTracker {
     if (bareSyn) (roles.aIsClient ? this.b : this.a).state = 'LISTEN';
   }
 
+  get client(): EndpointTrack {
+    return this.aIsClient ? this.a : this.b;
+  }
+
+  get server(): EndpointTrack {
+    return this.aIsClient ? this.b : this.a;
+  }
+
   // ------------------------------------------------------------------ identity and events
+
+  /** Word `k` (1–3) of A's (true) or B's address: 0 over IPv4. */
+  private addressWord(ofA: boolean, k: 1 | 2 | 3): number {
+    const w = this.v6Words;
+    return w === null ? 0 : w[(ofA ? 0 : 3) + k - 1]!;
+  }
 
   /** Address text of A (true) or B. */
   private ipOf(ofA: boolean): string {
     return ofA
-      ? formatWords(this.ipVersion, this.a0, this.a1, this.a2, this.a3)
-      : formatWords(this.ipVersion, this.b0, this.b1, this.b2, this.b3);
+      ? formatWords(this.ipVersion, this.a0, this.addressWord(true, 1), this.addressWord(true, 2), this.addressWord(true, 3))
+      : formatWords(this.ipVersion, this.b0, this.addressWord(false, 1), this.addressWord(false, 2), this.addressWord(false, 3));
   }
 
   clientEndpoint(): Endpoint {
@@ -582,7 +594,7 @@ export class ConnectionTracker {
 
   /** An event shown by the segment being processed. */
   emit(kind: EventKind, by: EndpointTrack | null, detail?: string): void {
-    this.emitAt(kind, by, detail, this.curFrame, this.curFile, this.curTime);
+    this.emitAt(kind, by, detail, this.cur.frame, this.cur.file, this.cur.time);
   }
 
   private other(e: EndpointTrack): EndpointTrack {
@@ -603,9 +615,9 @@ export class ConnectionTracker {
   private setState(e: EndpointTrack, state: EndpointState, how: StateChange['how']): void {
     if (e.state === state) return;
     e.state = state;
-    e.logState(state, this.curFrame, this.config.clock.epoch(this.curTime), how);
+    e.logState(state, this.cur.frame, this.config.clock.epoch(this.cur.time), how);
     if (state === 'ESTABLISHED') e.everEstablished = true;
-    e.timeWaitSince = state === 'TIME_WAIT' ? this.curTime : null;
+    e.timeWaitSince = state === 'TIME_WAIT' ? this.cur.time : null;
   }
 
   /**
@@ -706,10 +718,10 @@ export class ConnectionTracker {
   private fullSegment(seg: Segment, fromA: boolean, t: number): void {
     const S = fromA ? this.a : this.b;
     const R = fromA ? this.b : this.a;
-    this.curFrame = seg.frame;
-    this.curFile = seg.fileIndex;
-    this.curTime = t;
-    this.marks = 0;
+    this.cur.frame = seg.frame;
+    this.cur.file = seg.fileIndex;
+    this.cur.time = t;
+    this.cur.marks = 0;
     const clientBefore = this.client.state;
     const serverBefore = this.server.state;
 
@@ -724,7 +736,7 @@ export class ConnectionTracker {
     const first = this.packets === 0;
     this.packets++;
     if (!first && t < this.prevTime) {
-      this.marks |= Mark.reordered;
+      this.cur.marks |= Mark.reordered;
       this.emit('reordered', S, `timestamp ${fmt(this.prevTime - t)} s earlier than the previous segment of this connection`);
     }
     this.prevTime = t;
@@ -748,7 +760,7 @@ export class ConnectionTracker {
     const rst = (flags & RST) !== 0;
 
     if (seg.checksumOk === false || seg.ipChecksumOk === false) {
-      this.marks |= Mark.bad_checksum;
+      this.cur.marks |= Mark.bad_checksum;
       if (!S.badChecksumNoted) {
         S.badChecksumNoted = true;
         this.emit('bad_checksum', S, seg.checksumOk === false ? 'TCP checksum wrong (segment still used)' : 'IPv4 header checksum wrong (segment still used)');
@@ -793,26 +805,26 @@ export class ConnectionTracker {
 
     if (this.reset && !rst && !S.afterRstNoted) {
       S.afterRstNoted = true;
-      this.marks |= Mark.after_rst;
+      this.cur.marks |= Mark.after_rst;
       this.emit('data_after_rst', S, seg.payloadLength > 0 ? `${seg.payloadLength} bytes after the RST` : `${flagsToString(flags)} after the RST`);
     }
 
     if (rst) {
       this.onRst(seg, S, R);
     } else {
-      this.fSyn = syn;
-      this.fAck = ack;
-      this.fFin = fin;
-      this.fLen = seg.payloadLength;
-      this.fFinNew = false;
-      this.fAcksPeerSyn = false;
-      this.fAcksPeerFin = false;
+      this.cur.syn = syn;
+      this.cur.ack = ack;
+      this.cur.fin = fin;
+      this.cur.len = seg.payloadLength;
+      this.cur.finNew = false;
+      this.cur.acksPeerSyn = false;
+      this.cur.acksPeerFin = false;
       if (syn) this.onSyn(seg, S, R);
       this.onSequence(seg, S, R);
       if (ack) this.onAck(seg, S, R);
       this.senderStep(S, R);
       this.receiverStep(R);
-      if (this.fFinNew) this.emit('fin', S, FIN_DETAIL[S.side][S.state][this.reset ? 1 : 0]);
+      if (this.cur.finNew) this.emit('fin', S, FIN_DETAIL[S.side][S.state][this.reset ? 1 : 0]);
       if (!this.handshakeDone && !this.midstream && this.client.everEstablished && this.server.everEstablished) {
         this.handshakeDone = true;
         this.emit('handshake_complete', S);
@@ -866,7 +878,7 @@ export class ConnectionTracker {
 
   /** A capture duplicate: marked, noted once per direction (the count is added at finish()). */
   private onDuplicate(seg: Segment, S: EndpointTrack, t: number): void {
-    this.marks |= Mark.duplicate;
+    this.cur.marks |= Mark.duplicate;
     S.duplicates++;
     if (S.duplicateEvent < 0) {
       S.duplicateEvent = this.eventCount;
@@ -897,13 +909,13 @@ export class ConnectionTracker {
     if (this.recorder === null) return;
     const rec: SegmentRecord = {
       frame: seg.frame,
-      time: this.config.clock.epoch(this.curTime),
+      time: this.config.clock.epoch(this.cur.time),
       from: S.side,
       flags: flagsToString(seg.flags),
       relSeq: S.isnKnown ? (seg.seq - S.isn) >>> 0 : seg.seq,
       relAck: (seg.flags & ACK) === 0 ? null : R.isnKnown ? (seg.ack - R.isn) >>> 0 : seg.ack,
       length: seg.payloadLength,
-      marks: markNames(this.marks),
+      marks: markNames(this.cur.marks),
     };
     if (this.config.multiFile) rec.file = seg.fileIndex;
     if (this.client.state !== clientBefore) rec.clientState = this.client.state;
@@ -915,8 +927,8 @@ export class ConnectionTracker {
 
   private onSyn(seg: Segment, S: EndpointTrack, R: EndpointTrack): void {
     const seq = seg.seq;
-    const t = this.curTime;
-    if (!this.fAck) {
+    const t = this.cur.time;
+    if (!this.cur.ack) {
       // A bare SYN. The first one with its ISN opens; the same ISN again is a retransmission.
       if (!S.isnKnown || (S.isnInferred && S.synCount === 0 && seq === S.isn)) {
         const reordered = S.isnInferred && seq === S.isn && R.synAckCount > 0;
@@ -925,7 +937,7 @@ export class ConnectionTracker {
         S.isnInferred = false;
         S.synCount = 1;
         S.synTimes = appended(S.synTimes, t);
-        S.synFrame = this.curFrame;
+        S.synFrame = this.cur.frame;
         S.synTime = t;
         S.synTsVal = seg.options.hasTimestamps ? seg.options.tsVal : -1;
         S.synDataLen = seg.payloadLength;
@@ -933,7 +945,7 @@ export class ConnectionTracker {
         S.options = negotiatedOptions(seg.options, seg.flags, seg.payloadLength, false, 'none', false);
         this.emit('syn', S, seg.payloadLength > 0 ? `carries ${seg.payloadLength} bytes` : undefined);
         if (reordered) {
-          this.marks |= Mark.syn_ack_before_syn;
+          this.cur.marks |= Mark.syn_ack_before_syn;
           this.emit('reordered', S, `SYN-ACK (${this.frameRef(R.synAckFrame, R.synAckFile)}) seen before its SYN`);
         }
         if (R.synCount > 0) this.emit('simultaneous_open', S, 'both ends sent a bare SYN (RFC 9293 §3.5 figure 8)');
@@ -944,7 +956,7 @@ export class ConnectionTracker {
       } else if (seq === S.isn) {
         S.synCount++;
         S.retransmits++;
-        this.marks |= Mark.retransmission;
+        this.cur.marks |= Mark.retransmission;
         const prev = S.synTimes[S.synTimes.length - 1] ?? t;
         S.synTimes = appended(S.synTimes, t);
         this.emit('syn_retransmit', S, `retry ${S.synCount - 1} after ${fmt(t - prev)} s`);
@@ -963,8 +975,8 @@ export class ConnectionTracker {
       S.isnKnown = true;
       S.isnInferred = false;
       S.synAckCount = 1;
-      S.synAckFrame = this.curFrame;
-      S.synAckFile = this.curFile;
+      S.synAckFrame = this.cur.frame;
+      S.synAckFile = this.cur.file;
       S.synAckTime = t;
       if (S.synCount === 0) S.wscaleOffered = seg.options.windowScale;
       const synDataAcked = R.synDataLen > 0 && R.isnKnown && seg.ack === seqAdd(R.isn, 1 + R.synDataLen);
@@ -995,7 +1007,7 @@ export class ConnectionTracker {
     } else if (seq === S.isn) {
       S.synAckCount++;
       S.retransmits++;
-      this.marks |= Mark.retransmission;
+      this.cur.marks |= Mark.retransmission;
       let detail = `retry ${S.synAckCount - 1}`;
       // A SYN-ACK answering a retried SYN is no evidence of loss; one more SYN-ACK than the client
       // sent SYNs is the server's own retransmission timer, so its SYN-ACK or the ACK never arrived.
@@ -1015,32 +1027,32 @@ export class ConnectionTracker {
   // ------------------------------------------------------------------ sequence space
 
   private onSequence(seg: Segment, S: EndpointTrack, R: EndpointTrack): void {
-    const len = this.fLen;
-    const fin = this.fFin;
-    const dataSeq = this.fSyn ? seqAdd(seg.seq, 1) : seg.seq;
+    const len = this.cur.len;
+    const fin = this.cur.fin;
+    const dataSeq = this.cur.syn ? seqAdd(seg.seq, 1) : seg.seq;
     const end = seqAdd(dataSeq, len + (fin ? 1 : 0));
     if (!S.sndKnown) {
       S.sndKnown = true;
       S.sndNxt = end;
-    } else if (this.fSyn) {
+    } else if (this.cur.syn) {
       if (seqGt(end, S.sndNxt)) S.sndNxt = end;
     } else if (len === 0 && !fin) {
       // A bare ACK. seq = snd.nxt − 1 with nothing in it is a keep-alive (RFC 9293 §3.8.4).
-      if (this.fAck && synchronized(S.state) && seg.seq === seqAdd(S.sndNxt, -1)) this.keepalive(S, len);
-    } else if (len <= 1 && !fin && this.fAck && synchronized(S.state) && seg.seq === seqAdd(S.sndNxt, -1)) {
+      if (this.cur.ack && synchronized(S.state) && seg.seq === seqAdd(S.sndNxt, -1)) this.keepalive(S, len);
+    } else if (len <= 1 && !fin && this.cur.ack && synchronized(S.state) && seg.seq === seqAdd(S.sndNxt, -1)) {
       // A keep-alive may carry one garbage byte (RFC 9293 §3.8.4): not a retransmission.
       this.keepalive(S, len);
     } else {
       if (seqLt(dataSeq, S.sndNxt)) {
         if (S.holeActive && seqGe(dataSeq, S.holeStart) && seqLt(dataSeq, S.holeEnd)) {
           // Fills the gap the capture saw: out of order, not a retransmission.
-          this.marks |= Mark.out_of_order;
+          this.cur.marks |= Mark.out_of_order;
           if (dataSeq === S.holeStart) S.holeStart = seqLt(end, S.holeEnd) ? end : S.holeEnd;
           if (!seqLt(S.holeStart, S.holeEnd)) S.holeActive = false;
         } else if (!(len === 0 && fin && S.finSent)) {
           // Data below snd.nxt: sent before (a bare FIN retransmission is counted below).
           S.retransmits++;
-          this.marks |= Mark.retransmission;
+          this.cur.marks |= Mark.retransmission;
         }
       } else if (seqGt(dataSeq, S.sndNxt)) {
         if (!S.holeActive) {
@@ -1054,7 +1066,7 @@ export class ConnectionTracker {
 
     // Half-close volume: new data only (like tcptrace's unique bytes), not retransmissions or a
     // keep-alive's garbage byte.
-    if (len > 0 && this.firstFin !== null && this.firstFin !== S && (this.marks & (Mark.retransmission | Mark.keepalive)) === 0) {
+    if (len > 0 && this.firstFin !== null && this.firstFin !== S && (this.cur.marks & (Mark.retransmission | Mark.keepalive)) === 0) {
       this.afterFinSegments++;
       this.afterFinBytes += len;
       if (!this.halfCloseNoted) {
@@ -1068,19 +1080,19 @@ export class ConnectionTracker {
     if (!S.finSent) {
       S.finSent = true;
       S.finSeq = finSeq;
-      S.finFrame = this.curFrame;
-      S.finFile = this.curFile;
-      this.fFinNew = true;
+      S.finFrame = this.cur.frame;
+      S.finFile = this.cur.file;
+      this.cur.finNew = true;
       if (this.firstFin === null) this.firstFin = S;
       else if (this.firstFin !== S && this.secondFin === null) {
         this.secondFin = S;
         // RFC 9293 §3.10.7.4: only ack = FIN seq + 1 acknowledges the FIN; an ACK beyond it
         // acknowledges something never sent (SEG.ACK > SND.NXT) and is not acceptable.
-        this.secondFinAcksFirst = this.fAck && R.finSent && seg.ack === seqAdd(R.finSeq, 1);
+        this.secondFinAcksFirst = this.cur.ack && R.finSent && seg.ack === seqAdd(R.finSeq, 1);
       }
     } else if (finSeq === S.finSeq) {
       if (len === 0) S.retransmits++;
-      this.marks |= Mark.retransmission;
+      this.cur.marks |= Mark.retransmission;
       this.emit('fin_retransmit', S);
       // RFC 9293 §3.10.7.4: only the ACK of its FIN takes an end out of LAST_ACK (to CLOSED) or
       // CLOSING (to TIME_WAIT). Sending the FIN again shows that ACK never reached it, so a change
@@ -1103,7 +1115,7 @@ export class ConnectionTracker {
   }
 
   private keepalive(S: EndpointTrack, len: number): void {
-    this.marks |= Mark.keepalive;
+    this.cur.marks |= Mark.keepalive;
     this.emit('keepalive', S, len === 0 ? 'seq = snd.nxt − 1, no data' : 'seq = snd.nxt − 1, one byte');
   }
 
@@ -1119,7 +1131,7 @@ export class ConnectionTracker {
           R.sndNxt = ackv;
         }
       }
-    } else if (!this.fSyn && S.synCount > 0 && R.synAckCount === 0 && R.synCount === 0 && !R.sentAny) {
+    } else if (!this.cur.syn && S.synCount > 0 && R.synAckCount === 0 && R.synCount === 0 && !R.sentAny) {
       // The client acknowledges a SYN-ACK the capture never saw (ack = server ISN + 1).
       R.isn = seqAdd(ackv, -1);
       R.isnKnown = true;
@@ -1139,24 +1151,24 @@ export class ConnectionTracker {
       S.ackKnown = true;
       S.lastAck = ackv;
     }
-    this.fAcksPeerSyn = R.isnKnown && seqGt(ackv, R.isn) && (R.synCount > 0 || R.synAckCount > 0 || this.synAckInferred || R.isnInferred);
+    this.cur.acksPeerSyn = R.isnKnown && seqGt(ackv, R.isn) && (R.synCount > 0 || R.synAckCount > 0 || this.synAckInferred || R.isnInferred);
     // The ACK of a FIN is exactly its sequence number + 1 (RFC 9293 §3.10.7.4); an ACK beyond it
     // acknowledges something never sent (SEG.ACK > SND.NXT) and leaves the FIN unacknowledged.
-    this.fAcksPeerFin = R.finSent && ackv === seqAdd(R.finSeq, 1);
+    this.cur.acksPeerFin = R.finSent && ackv === seqAdd(R.finSeq, 1);
 
-    if (S === this.client && !this.clientAcked && !this.fSyn && this.fAcksPeerSyn && (R.synAckCount > 0 || this.synAckInferred)) {
+    if (S === this.client && !this.clientAcked && !this.cur.syn && this.cur.acksPeerSyn && (R.synAckCount > 0 || this.synAckInferred)) {
       this.clientAcked = true;
-      this.clientAckTime = this.curTime;
-      this.clientAckFrame = this.curFrame;
-      this.clientAckFile = this.curFile;
+      this.clientAckTime = this.cur.time;
+      this.clientAckFrame = this.cur.frame;
+      this.clientAckFile = this.cur.file;
     }
-    if (this.fAcksPeerFin && !R.finAcked) {
+    if (this.cur.acksPeerFin && !R.finAcked) {
       R.finAcked = true;
       if (R === this.firstFin && S !== this.secondFin) this.firstFinAckedSeparately = true;
       if (R === this.secondFin) {
         this.finalAckSeen = true;
-        this.finalAckFrame = this.curFrame;
-        this.finalAckFile = this.curFile;
+        this.finalAckFrame = this.cur.frame;
+        this.finalAckFile = this.cur.file;
       }
       if (!this.closeCompleteNoted && this.a.finAcked && this.b.finAcked && this.secondFin !== null) {
         this.closeCompleteNoted = true;
@@ -1169,8 +1181,8 @@ export class ConnectionTracker {
 
   /** Transitions the sender's own segment shows (observed). */
   private senderStep(S: EndpointTrack, R: EndpointTrack): void {
-    const bareSyn = this.fSyn && !this.fAck;
-    const synAck = this.fSyn && this.fAck;
+    const bareSyn = this.cur.syn && !this.cur.ack;
+    const synAck = this.cur.syn && this.cur.ack;
     switch (S.state) {
       case 'CLOSED':
         // §3.10.1 OPEN (active): CLOSED → SYN-SENT when the SYN goes out.
@@ -1194,26 +1206,26 @@ export class ConnectionTracker {
           return;
         }
         // §3.10.7.3: SYN-ACK received → ESTABLISHED, send ACK. Its ACK shows it.
-        if (!this.fSyn && this.fAck && this.fAcksPeerSyn) {
+        if (!this.cur.syn && this.cur.ack && this.cur.acksPeerSyn) {
           this.setState(S, 'ESTABLISHED', 'observed');
           // §3.10.4 CLOSE in ESTABLISHED: the FIN may ride on that very ACK.
-          if (this.fFinNew) this.setState(S, 'FIN_WAIT_1', 'observed');
+          if (this.cur.finNew) this.setState(S, 'FIN_WAIT_1', 'observed');
         }
         return;
       case 'SYN_RECEIVED':
         // §3.10.7.4 SYN-RECEIVED: once its SYN is acknowledged it is ESTABLISHED; an end sends
         // data (or acks without SYN) only after that, so its own non-SYN segment shows it.
-        if (!this.fSyn && this.fAck && (this.fLen > 0 || R.everEstablished)) this.setState(S, 'ESTABLISHED', 'observed');
+        if (!this.cur.syn && this.cur.ack && (this.cur.len > 0 || R.everEstablished)) this.setState(S, 'ESTABLISHED', 'observed');
         // §3.10.4 CLOSE in SYN-RECEIVED: send FIN, enter FIN-WAIT-1.
-        if (this.fFinNew) this.setState(S, 'FIN_WAIT_1', 'observed');
+        if (this.cur.finNew) this.setState(S, 'FIN_WAIT_1', 'observed');
         return;
       case 'ESTABLISHED':
         // §3.5 case 1 / §3.10.4 CLOSE in ESTABLISHED: send FIN, enter FIN-WAIT-1 (active close).
-        if (this.fFinNew) this.setState(S, 'FIN_WAIT_1', 'observed');
+        if (this.cur.finNew) this.setState(S, 'FIN_WAIT_1', 'observed');
         return;
       case 'CLOSE_WAIT':
-        if (!this.fFinNew) return;
-        if (!this.fAcksPeerFin && this.retractInferred(S, 'CLOSE_WAIT', 'ESTABLISHED')) {
+        if (!this.cur.finNew) return;
+        if (!this.cur.acksPeerFin && this.retractInferred(S, 'CLOSE_WAIT', 'ESTABLISHED')) {
           // §3.5 case 3, simultaneous close: its FIN does not acknowledge the peer's, so it was sent
           // before the peer's FIN arrived (the CLOSE_WAIT inferred from that FIN was premature). It
           // went ESTABLISHED → FIN-WAIT-1, and the peer's FIN, already on its way, takes it to CLOSING
@@ -1236,7 +1248,7 @@ export class ConnectionTracker {
       case 'TIME_WAIT':
         // §3.10.7.4 TIME-WAIT: a retransmitted FIN is acknowledged again and the 2 MSL timeout
         // restarts (§3.6.1).
-        if (this.fAcksPeerFin && !this.fFin) S.timeWaitSince = this.curTime;
+        if (this.cur.acksPeerFin && !this.cur.fin) S.timeWaitSince = this.cur.time;
         return;
       default:
         assertNever(S.state, 'endpoint state');
@@ -1255,11 +1267,11 @@ export class ConnectionTracker {
 
   /** Transitions the receiver goes through when the segment is delivered to it (inferred). */
   private receiverStep(R: EndpointTrack): void {
-    const bareSyn = this.fSyn && !this.fAck;
+    const bareSyn = this.cur.syn && !this.cur.ack;
     switch (R.state) {
       case 'CLOSED':
         // A SYN-ACK to an end the capture never saw send a SYN: it must have been in SYN-SENT.
-        if (this.fSyn && this.fAck && !R.sentAny && !this.reset) this.setState(R, 'SYN_SENT', 'inferred');
+        if (this.cur.syn && this.cur.ack && !R.sentAny && !this.reset) this.setState(R, 'SYN_SENT', 'inferred');
         // §3.10.7.1: anything else to a closed end draws a RST; no change.
         return;
       case 'LISTEN':
@@ -1272,23 +1284,23 @@ export class ConnectionTracker {
         return;
       case 'SYN_RECEIVED':
         // §3.10.7.4 SYN-RECEIVED, fifth check: an acceptable ACK → ESTABLISHED.
-        if (this.fAck && this.fAcksPeerSyn) {
+        if (this.cur.ack && this.cur.acksPeerSyn) {
           this.setState(R, 'ESTABLISHED', 'inferred');
           // §3.10.7.4 eighth, ESTABLISHED: a FIN → CLOSE-WAIT.
-          if (this.fFinNew) this.setState(R, 'CLOSE_WAIT', 'inferred');
+          if (this.cur.finNew) this.setState(R, 'CLOSE_WAIT', 'inferred');
         }
         return;
       case 'ESTABLISHED':
         // §3.10.7.4 eighth (FIN bit), ESTABLISHED: enter CLOSE-WAIT.
-        if (this.fFinNew) this.setState(R, 'CLOSE_WAIT', 'inferred');
+        if (this.cur.finNew) this.setState(R, 'CLOSE_WAIT', 'inferred');
         return;
       case 'FIN_WAIT_1':
         // §3.10.7.4 fifth, FIN-WAIT-1: when our FIN is acknowledged, enter FIN-WAIT-2.
-        if (this.fAcksPeerFin) {
+        if (this.cur.acksPeerFin) {
           this.setState(R, 'FIN_WAIT_2', 'inferred');
           // §3.10.7.4 eighth, FIN-WAIT-2: a FIN → TIME-WAIT (the three-way close's FIN+ACK).
-          if (this.fFinNew) this.setState(R, 'TIME_WAIT', 'inferred');
-        } else if (this.fFinNew) {
+          if (this.cur.finNew) this.setState(R, 'TIME_WAIT', 'inferred');
+        } else if (this.cur.finNew) {
           // §3.10.7.4 eighth, FIN-WAIT-1: FIN received, our FIN not acknowledged → CLOSING
           // (§3.5 case 3, simultaneous close).
           this.simultaneousClose = true;
@@ -1297,18 +1309,18 @@ export class ConnectionTracker {
         return;
       case 'FIN_WAIT_2':
         // §3.10.7.4 eighth, FIN-WAIT-2: a FIN → TIME-WAIT (§3.6.1: hold 2×MSL).
-        if (this.fFinNew) this.setState(R, 'TIME_WAIT', 'inferred');
+        if (this.cur.finNew) this.setState(R, 'TIME_WAIT', 'inferred');
         return;
       case 'CLOSE_WAIT':
         // §3.10.7.4: the peer already closed; a retransmitted FIN changes nothing.
         return;
       case 'CLOSING':
         // §3.10.7.4 fifth, CLOSING: our FIN acknowledged → TIME-WAIT.
-        if (this.fAcksPeerFin) this.setState(R, 'TIME_WAIT', 'inferred');
+        if (this.cur.acksPeerFin) this.setState(R, 'TIME_WAIT', 'inferred');
         return;
       case 'LAST_ACK':
         // §3.10.7.4 fifth, LAST-ACK: the acknowledgment of our FIN → delete the TCB, CLOSED.
-        if (this.fAcksPeerFin) this.setState(R, 'CLOSED', 'inferred');
+        if (this.cur.acksPeerFin) this.setState(R, 'CLOSED', 'inferred');
         return;
       case 'TIME_WAIT':
         // §3.10.7.4 eighth, TIME-WAIT: a retransmitted FIN is re-acknowledged (the ACK shows it).
@@ -1346,7 +1358,7 @@ export class ConnectionTracker {
     }
     const states = `client ${this.client.state}, server ${this.server.state}`;
     if (check === 'out_of_window') {
-      this.marks |= Mark.out_of_window;
+      this.cur.marks |= Mark.out_of_window;
       this.emit('rst_out_of_window', S, `seq ${seq >>> 0} outside the ${R.side}'s window (${states}); ignored by the receiver (RFC 5961 §3.2)`);
       return;
     }
@@ -1359,9 +1371,9 @@ export class ConnectionTracker {
       return;
     }
     this.reset = true;
-    this.resetTime = this.curTime;
+    this.resetTime = this.cur.time;
     this.rstAfterFin = this.firstFin !== null;
-    this.rstInfo = { by: S.side, frame: this.curFrame, state: { client: this.client.state, server: this.server.state }, check };
+    this.rstInfo = { by: S.side, frame: this.cur.frame, state: { client: this.client.state, server: this.server.state }, check };
     if (refused) {
       this.refused = true;
       this.emit('refused', S, 'the SYN was answered by a RST');
@@ -1478,9 +1490,9 @@ export class ConnectionTracker {
     for (let i = 0; i < 2; i++) {
       const e = i === 0 ? this.a : this.b;
       if (e.state !== 'TIME_WAIT') continue;
-      this.curFrame = seg.frame;
-      this.curFile = seg.fileIndex;
-      this.curTime = now;
+      this.cur.frame = seg.frame;
+      this.cur.file = seg.fileIndex;
+      this.cur.time = now;
       this.setState(e, 'CLOSED', (e === this.a) === fromA ? 'observed' : 'inferred');
     }
   }
@@ -1506,9 +1518,9 @@ export class ConnectionTracker {
       isA,
       this.ipVersion,
       isA ? this.a0 : this.b0,
-      isA ? this.a1 : this.b1,
-      isA ? this.a2 : this.b2,
-      isA ? this.a3 : this.b3,
+      this.addressWord(isA, 1),
+      this.addressWord(isA, 2),
+      this.addressWord(isA, 3),
       isA ? this.portA : this.portB,
       this.a,
       this.b,

@@ -144,3 +144,39 @@ describe('state and event logs', () => {
     expect(sunk).toEqual(r.events);
   });
 });
+
+describe('the segment scratch', () => {
+  /** A connection with a retried SYN, data, a half-close and a simultaneous close, as a list of steps. */
+  function script(c: Conv): (() => void)[] {
+    return [
+      () => c.client.syn(),
+      () => c.client.syn({ dt: 1 }),
+      () => c.server.synAck(),
+      () => c.client.ack(),
+      () => c.client.data(100),
+      () => c.client.fin(),
+      () => c.server.data(50),
+      () => c.server.fin(),
+      () => c.client.ack(),
+      () => c.server.ack(),
+    ];
+  }
+
+  it('is one per run: a run fed from inside another run’s event sink, mid-segment, reports as if alone', () => {
+    const alone = new Conv({ client: '10.9.0.1:5000', server: '10.9.0.2:443' });
+    for (const step of script(alone)) step();
+    const expected = alone.finish();
+
+    const inner = new Conv({ client: '10.9.0.1:5000', server: '10.9.0.2:443' });
+    const innerSteps = script(inner);
+    // Every event of the outer run feeds the inner run's next segment before the outer segment is done.
+    const outer = new Conv({ onEvent: () => innerSteps.shift()?.() });
+    for (const step of script(outer)) step();
+    while (innerSteps.length > 0) innerSteps.shift()!();
+    const outerReports = outer.finish();
+    expect(inner.finish()).toEqual(expected);
+    const outerAlone = new Conv();
+    for (const step of script(outerAlone)) step();
+    expect(outerReports).toEqual(outerAlone.finish());
+  });
+});
