@@ -131,6 +131,9 @@ const FIN_DETAIL = bySide((side) =>
 const HALF_CLOSE_DETAIL = bySide((side) => bySide((finSide) => `${side} still sending after the ${finSide}'s FIN`));
 const FINAL_ACK_DETAIL = bySide((side) => `final ACK of the ${side}'s FIN`);
 
+/** The empty list all endpoints share until they have something to list. */
+const NO_TIMES: number[] = [];
+
 /** What one endpoint did, as far as the capture shows. */
 export class EndpointTrack {
   /** The yes/no facts below, one bit each (see the defineBitFlags call after the class). */
@@ -153,9 +156,15 @@ export class EndpointTrack {
   declare isnKnown: boolean;
   declare isnInferred: boolean;
   declare isn: number;
-  /** Bare SYNs sent with the ISN (1 + retransmissions) and their times. */
+  /** Bare SYNs sent with the ISN (1 + retransmissions) and their times (see `synTimes`). */
   synCount = 0;
-  synTimes: number[] = [];
+  /**
+   * The times of those SYNs after the first, whose time is `firstSynTime` (NaN until one): nearly
+   * every endpoint sends one SYN or none, and an array per endpoint for that was 4% of a tracker.
+   * A shared empty array until a second SYN (never written to: appended() returns a new one).
+   */
+  laterSynTimes: number[] = NO_TIMES;
+  declare firstSynTime: number;
   synFrame = 0;
   declare synTime: number;
   /** TSval of its first SYN, or −1 without timestamps: a SYN-ACK echoing it answers that SYN. */
@@ -254,6 +263,23 @@ export class EndpointTrack {
     return true;
   }
 
+  /** The times of its bare SYNs with the ISN, in order. */
+  get synTimes(): number[] {
+    return Number.isNaN(this.firstSynTime) ? [] : [this.firstSynTime, ...this.laterSynTimes];
+  }
+
+  /** Notes a bare SYN with the ISN sent at `t`; returns the time of the one before it (`t` when none). */
+  noteSyn(t: number): number {
+    if (Number.isNaN(this.firstSynTime)) {
+      this.firstSynTime = t;
+      return t;
+    }
+    const later = this.laterSynTimes;
+    const prev = later.length > 0 ? later[later.length - 1]! : this.firstSynTime;
+    this.laterSynTimes = appended(later, t);
+    return prev;
+  }
+
   stats(): DirectionStats {
     return { packets: this.packets, bytes: this.bytes, ipBytes: this.ipBytes, retransmits: this.retransmits };
   }
@@ -263,6 +289,7 @@ export class EndpointTrack {
 const ENDPOINT_DOUBLES = defineDoubleSlots(EndpointTrack, {
   isn: 0,
   synTime: 0,
+  firstSynTime: NaN,
   synTsVal: -1,
   synAckTime: 0,
   sndNxt: 0,
@@ -936,7 +963,7 @@ export class ConnectionTracker {
         S.isnKnown = true;
         S.isnInferred = false;
         S.synCount = 1;
-        S.synTimes = appended(S.synTimes, t);
+        S.noteSyn(t);
         S.synFrame = this.cur.frame;
         S.synTime = t;
         S.synTsVal = seg.options.hasTimestamps ? seg.options.tsVal : -1;
@@ -957,8 +984,7 @@ export class ConnectionTracker {
         S.synCount++;
         S.retransmits++;
         this.cur.marks |= Mark.retransmission;
-        const prev = S.synTimes[S.synTimes.length - 1] ?? t;
-        S.synTimes = appended(S.synTimes, t);
+        const prev = S.noteSyn(t);
         this.emit('syn_retransmit', S, `retry ${S.synCount - 1} after ${fmt(t - prev)} s`);
         if (R.synAckCount > 0 && !this.synAckLostNoted) {
           this.synAckLostNoted = true;
@@ -1553,9 +1579,13 @@ export class ConnectionTracker {
    * two minutes of capture time.
    */
   synGivenUpAt(): number {
-    const times = this.client.synTimes;
+    const c = this.client;
     let longest = 0;
-    for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+    let prev = c.firstSynTime;
+    for (const t of c.laterSynTimes) {
+      longest = Math.max(longest, t - prev);
+      prev = t;
+    }
     const wait = Math.max(2 * longest, SYN_FIRST_RETRY_MAX) + SYN_RETRY_SLACK;
     return this.lastTime + Math.min(wait, 4 * this.config.msl);
   }

@@ -303,6 +303,21 @@ export function zeekConnState(
 const FIRST_ORIG = 1;
 const FIRST_RESP = 2;
 
+/**
+ * One copy of each history string: most connections of a run share a few histories (ShADadFf), and a
+ * string per connection was 1% of a live one's memory. Bounded, so that a capture of odd segments
+ * cannot grow it; past the bound a history is its own string again.
+ */
+const HISTORIES = new Map<string, string>();
+const MAX_HISTORIES = 4096;
+
+function sharedHistory(h: string): string {
+  const seen = HISTORIES.get(h);
+  if (seen !== undefined) return seen;
+  if (HISTORIES.size < MAX_HISTORIES) HISTORIES.set(h, h);
+  return h;
+}
+
 export class ZeekObserver {
   private readonly ignoreChecksums: boolean;
   private readonly serverPorts: ReadonlySet<number>;
@@ -495,7 +510,7 @@ export class ZeekObserver {
     this.origIsA = !this.origIsA;
     this.firstSeen = ((this.firstSeen & FIRST_ORIG) !== 0 ? FIRST_RESP : 0) | ((this.firstSeen & FIRST_RESP) !== 0 ? FIRST_ORIG : 0);
     this.isPartial = false;
-    this.history += '^';
+    this.history = sharedHistory(this.history + '^');
   }
 
   private setPartialStatus(syn: boolean, ack: boolean, isOrig: boolean): void {
@@ -511,7 +526,7 @@ export class ZeekObserver {
   // --- history
 
   private addHistory(isOrig: boolean, code: string): void {
-    this.history += isOrig ? code : code.toLowerCase();
+    this.history = sharedHistory(this.history + (isOrig ? code : code.toLowerCase()));
   }
 
   /** Connection::CheckHistory: record `code` once; true when it had been recorded before. */

@@ -100,6 +100,22 @@ describe('grownBy', () => {
   });
 });
 
+describe('SYN times', () => {
+  it('keep the first in a slot and the later ones in an array made at the second SYN', () => {
+    const e = new EndpointTrack('client');
+    const other = new EndpointTrack('client');
+    expect(e.synTimes).toEqual([]);
+    expect(e.laterSynTimes).toBe(other.laterSynTimes);
+    expect(e.noteSyn(10.5)).toBe(10.5);
+    expect(e.laterSynTimes).toBe(other.laterSynTimes);
+    expect(e.noteSyn(11.5)).toBe(10.5);
+    expect(e.noteSyn(13.5)).toBe(11.5);
+    expect(e.synTimes).toEqual([10.5, 11.5, 13.5]);
+    expect(other.synTimes).toEqual([]);
+    expect(other.laterSynTimes).toEqual([]);
+  });
+});
+
 describe('state and event logs', () => {
   it('give back frames past 2^32, inferred changes, a retraction, and nanosecond times', () => {
     const e = new EndpointTrack('client');
