@@ -8,10 +8,10 @@
  * they are slots of a few flat arrays, allocated once and grown by doubling.
  *
  * Layout: one ring per address family (IPv4 slots hold one address word per end, IPv6 slots four:
- * 56 bytes per IPv4 tombstone in place of 92 with room for either). In a ring, slots follow the
- * order they were laid, which is (nearly) the order they expire in, so the sweep pops expired ones
- * from the head; a hash index (buckets + per-slot chain) finds a slot by 4-tuple. A slot taken over
- * by a new connection is unlinked at once and skipped by the sweep.
+ * 60 bytes per IPv4 tombstone with its hash bucket, in place of 92 with room for either). In a ring,
+ * slots follow the order they were laid, which is (nearly) the order they expire in, so the sweep
+ * pops expired ones from the head; a hash index (buckets + per-slot chain) finds a slot by 4-tuple.
+ * A slot taken over by a new connection is unlinked at once and skipped by the sweep.
  */
 import type { Segment } from '../decode/segment.js';
 import { TimeWaitTombstone } from '../tracker/connection.js';
