@@ -118,18 +118,153 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-export class FindingsCollector {
-  private readonly tallies = new Map<FindingKind, Tally>();
-  // Every RST as three parallel arrays (unboxed doubles, small integers, shared strings): the
-  // densest burst can only be found once all are in, and connections come out of time order.
-  private readonly rstTimes: number[] = [];
-  private readonly rstIds: number[] = [];
-  private readonly rstSenders: string[] = [];
+/**
+ * RSTs held for the burst search before the oldest are settled (see RstBurstSearch): about 1.5 MB.
+ * Below it the search is the plain one over all RSTs.
+ */
+export const RST_HELD_MAX = 65_536;
+/**
+ * Capture time (seconds) an RST may reach the collector after a later one: connections are reported
+ * out of time order, each a few seconds after its last segment (3 s after a close, 2 s after a reset),
+ * so this is far more than they ever lag. An RST later than this behind the newest, once RSTs are
+ * being settled, is left out of the burst search (and counted in `lateRsts`).
+ */
+export const RST_SETTLE_AFTER = 120;
+
+/**
+ * The densest RST_BURST_WINDOW of RSTs, found in memory bounded by the RSTs of the last
+ * RST_SETTLE_AFTER seconds rather than by the capture. RSTs are held (three parallel arrays:
+ * unboxed doubles, small integers, shared strings) until there are RST_HELD_MAX of them; then those
+ * older than the newest by RST_SETTLE_AFTER are settled: sorted, swept by the same two pointers as
+ * the plain search together with the settled RSTs of the window before them, and dropped. Only the
+ * best window so far is kept, as its tally. The result is the plain search's: the windows are
+ * examined in the same order (by time, ties in arrival order) and the first strictly larger one wins.
+ */
+export class RstBurstSearch {
+  private times: number[] = [];
+  private ids: number[] = [];
+  private senders: string[] = [];
+  /** Arrival numbers of the held RSTs, for the order among equal times. */
+  private arrivals: number[] = [];
+  private arrived = 0;
+  /** Settled RSTs within RST_BURST_WINDOW of the last settled one (windows may span the boundary). */
+  private carryTimes: number[] = [];
+  private carryIds: number[] = [];
+  private carrySenders: string[] = [];
+  /** RSTs before this time are settled. */
+  private settledBefore = -Infinity;
+  private newest = -Infinity;
+  private nextSettle: number;
+  private best = 0;
+  private bestTally: Tally | null = null;
+  /** RSTs that arrived after RSTs of their time had been settled (left out). */
+  lateRsts = 0;
   /**
    * One copy of each sender's address text: each report carries its own, and keeping one per RST
    * would grow with the capture rather than with its hosts.
    */
   private readonly senderNames = new Map<string, string>();
+
+  constructor(private readonly heldMax: number = RST_HELD_MAX) {
+    this.nextSettle = heldMax;
+  }
+
+  add(time: number, id: number, sender: string): void {
+    if (time < this.settledBefore) {
+      this.lateRsts++;
+      return;
+    }
+    let name = this.senderNames.get(sender);
+    if (name === undefined) {
+      name = sender;
+      this.senderNames.set(sender, sender);
+    }
+    this.times.push(time);
+    this.ids.push(id);
+    this.senders.push(name);
+    this.arrivals.push(this.arrived++);
+    if (time > this.newest) this.newest = time;
+    if (this.times.length >= this.nextSettle) {
+      this.settle(this.newest - RST_SETTLE_AFTER);
+      // An RST storm keeps more than heldMax within the horizon: look again when twice as many are held.
+      this.nextSettle = Math.max(this.heldMax, 2 * this.times.length);
+    }
+  }
+
+  /** RSTs held now (not settled), carried ones included. */
+  get held(): number {
+    return this.times.length + this.carryTimes.length;
+  }
+
+  /** The best window's tally, or null when it has fewer than RST_BURST_MIN RSTs. */
+  result(): Tally | null {
+    this.settle(Infinity);
+    return this.best >= RST_BURST_MIN ? this.bestTally : null;
+  }
+
+  /** Settle the held RSTs before `before` (all of them for Infinity). */
+  private settle(before: number): void {
+    const { times, arrivals } = this;
+    const order = Array.from(times.keys()).sort((x, y) => times[x]! - times[y]! || arrivals[x]! - arrivals[y]!);
+    let n = 0;
+    while (n < order.length && times[order[n]!]! < before) n++;
+    if (n === 0) return;
+    // The settled RSTs in time order, after the carried ones.
+    const wt = this.carryTimes.slice();
+    const wi = this.carryIds.slice();
+    const ws = this.carrySenders.slice();
+    const carried = wt.length;
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      wt.push(times[i]!);
+      wi.push(this.ids[i]!);
+      ws.push(this.senders[i]!);
+    }
+    // Two pointers over them; windows ending in a carried RST were examined by an earlier settle.
+    let lo = 0;
+    let bestLo = -1;
+    let bestHi = -1;
+    for (let hi = 0; hi < wt.length; hi++) {
+      while (wt[hi]! - wt[lo]! > RST_BURST_WINDOW) lo++;
+      if (hi >= carried && hi - lo + 1 > this.best) {
+        this.best = hi - lo + 1;
+        bestLo = lo;
+        bestHi = hi;
+      }
+    }
+    if (bestHi >= 0) {
+      const t = newTally();
+      for (let i = bestLo; i <= bestHi; i++) bump(t, ws[i]!, wi[i]!);
+      this.bestTally = t;
+    }
+    // Carry what a later window can still reach: the settled RSTs within the window of the last one.
+    const last = wt[wt.length - 1]!;
+    let from = wt.length;
+    while (from > 0 && last - wt[from - 1]! <= RST_BURST_WINDOW) from--;
+    this.carryTimes = wt.slice(from);
+    this.carryIds = wi.slice(from);
+    this.carrySenders = ws.slice(from);
+    // Keep the rest, in arrival order.
+    const keep = order.slice(n).sort((x, y) => arrivals[x]! - arrivals[y]!);
+    this.times = keep.map((i) => times[i]!);
+    this.ids = keep.map((i) => this.ids[i]!);
+    this.senders = keep.map((i) => this.senders[i]!);
+    this.arrivals = keep.map((i) => arrivals[i]!);
+    this.settledBefore = before;
+  }
+}
+
+export class FindingsCollector {
+  private readonly tallies = new Map<FindingKind, Tally>();
+  private readonly rsts: RstBurstSearch;
+
+  /**
+   * @param rstHeldMax RSTs held before the oldest are settled (see RstBurstSearch): the default
+   *   suits connections added as a run reports them; Infinity holds them all (any order).
+   */
+  constructor(rstHeldMax: number = RST_HELD_MAX) {
+    this.rsts = new RstBurstSearch(rstHeldMax);
+  }
 
   private tally(kind: FindingKind): Tally {
     let t = this.tallies.get(kind);
@@ -174,46 +309,14 @@ export class FindingsCollector {
       bump(this.tally('lost_final_acks'), endpointText(c[passive].ip, c[passive].port), c.id);
     }
     for (const e of c.events) {
-      if (e.kind === 'rst' && e.by !== null) {
-        this.rstTimes.push(e.time);
-        this.rstIds.push(c.id);
-        const ip = c[e.by].ip;
-        let name = this.senderNames.get(ip);
-        if (name === undefined) {
-          name = ip;
-          this.senderNames.set(ip, ip);
-        }
-        this.rstSenders.push(name);
-      }
+      if (e.kind === 'rst' && e.by !== null) this.rsts.add(e.time, c.id, c[e.by].ip);
     }
-  }
-
-  private rstBurst(): Tally | null {
-    const times = this.rstTimes;
-    if (times.length < RST_BURST_MIN) return null;
-    // Indexes in time order (stable: equal times keep the order they came in).
-    const order = Array.from(times.keys()).sort((x, y) => times[x]! - times[y]! || x - y);
-    // Densest window of RST_BURST_WINDOW seconds (two pointers over times in order).
-    let best = 0;
-    let bestStart = 0;
-    let lo = 0;
-    for (let hi = 0; hi < order.length; hi++) {
-      while (times[order[hi]!]! - times[order[lo]!]! > RST_BURST_WINDOW) lo++;
-      if (hi - lo + 1 > best) {
-        best = hi - lo + 1;
-        bestStart = lo;
-      }
-    }
-    if (best < RST_BURST_MIN) return null;
-    const t = newTally();
-    for (let i = bestStart; i < bestStart + best; i++) bump(t, this.rstSenders[order[i]!]!, this.rstIds[order[i]!]!);
-    return t;
   }
 
   result(): Finding[] {
     const out: Finding[] = [];
     for (const kind of FINDING_KINDS) {
-      const t = kind === 'rst_burst' ? this.rstBurst() : this.tallies.get(kind);
+      const t = kind === 'rst_burst' ? this.rsts.result() : this.tallies.get(kind);
       if (!t || t.count === 0) continue;
       if (kind === 'time_wait_pileup') {
         if (t.top.max() < TIME_WAIT_MIN) continue;
@@ -311,7 +414,8 @@ function describe(kind: FindingKind, t: Tally): Finding {
 }
 
 export function computeFindings(report: Report): Finding[] {
-  const c = new FindingsCollector();
+  // The connections are all in memory already, in id order (not report order): hold every RST.
+  const c = new FindingsCollector(Infinity);
   for (const conn of report.connections) c.add(conn);
   return c.result();
 }
