@@ -611,11 +611,11 @@ export class ConnectionTracker {
     return detail === undefined ? { kind, frame, time, by } : { kind, frame, time, by, detail };
   }
 
-  /** All its events, as the report gives them. */
+  /** All its events, as the report gives them (exact-size and packed, as appended() makes them). */
   get events(): ConnectionEvent[] {
     const n = this.eventCount;
-    const out = new Array<ConnectionEvent>(n);
-    for (let i = 0; i < n; i++) out[i] = this.eventAt(i);
+    let out: ConnectionEvent[] = [];
+    for (let i = 0; i < n; i++) out = appended(out, this.eventAt(i));
     return out;
   }
 
