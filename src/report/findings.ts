@@ -7,6 +7,7 @@
 import type { ConnectionReport, Finding, FindingKind, Report, Side } from './model.js';
 import { FINDING_KINDS } from './model.js';
 import { assertNever } from '../util/assert.js';
+import { StringInterner } from '../util/intern.js';
 
 /** How many connection ids a finding lists, and how many endpoints its `top`. */
 export const MAX_FINDING_CONNECTIONS = 50;
@@ -159,11 +160,8 @@ export class RstBurstSearch {
   private bestTally: Tally | null = null;
   /** RSTs that arrived after RSTs of their time had been settled (left out). */
   lateRsts = 0;
-  /**
-   * One copy of each sender's address text: each report carries its own, and keeping one per RST
-   * would grow with the capture rather than with its hosts.
-   */
-  private readonly senderNames = new Map<string, string>();
+  /** One copy of each sender's address text: each report carries its own. */
+  private readonly senderNames = new StringInterner(4096);
 
   constructor(private readonly heldMax: number = RST_HELD_MAX) {
     this.nextSettle = heldMax;
@@ -174,11 +172,7 @@ export class RstBurstSearch {
       this.lateRsts++;
       return;
     }
-    let name = this.senderNames.get(sender);
-    if (name === undefined) {
-      name = sender;
-      this.senderNames.set(sender, sender);
-    }
+    const name = this.senderNames.get(sender);
     this.times.push(time);
     this.ids.push(id);
     this.senders.push(name);

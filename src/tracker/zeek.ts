@@ -18,6 +18,7 @@
  * splitting of a 4-tuple on a new SYN asks {@link ZeekObserver.isReuse} before feeding a segment.
  */
 import { TcpFlag, type Segment } from '../decode/segment.js';
+import { StringInterner } from '../util/intern.js';
 
 /** History letters that are repeated logarithmically: bad checksum, retransmission, zero window, gap. */
 const SCALED_CODES = ['C', 'T', 'W', 'G'] as const;
@@ -304,19 +305,10 @@ const FIRST_ORIG = 1;
 const FIRST_RESP = 2;
 
 /**
- * One copy of each history string: most connections of a run share a few histories (ShADadFf), and a
- * string per connection was 1% of a live one's memory. Bounded, so that a capture of odd segments
- * cannot grow it; past the bound a history is its own string again.
+ * Most connections of a run share a few histories (ShADadFf): one copy of each instead of a string
+ * per connection (1% of a live one's memory).
  */
-const HISTORIES = new Map<string, string>();
-const MAX_HISTORIES = 4096;
-
-function sharedHistory(h: string): string {
-  const seen = HISTORIES.get(h);
-  if (seen !== undefined) return seen;
-  if (HISTORIES.size < MAX_HISTORIES) HISTORIES.set(h, h);
-  return h;
-}
+const HISTORIES = new StringInterner(4096);
 
 export class ZeekObserver {
   private readonly ignoreChecksums: boolean;
@@ -510,7 +502,7 @@ export class ZeekObserver {
     this.origIsA = !this.origIsA;
     this.firstSeen = ((this.firstSeen & FIRST_ORIG) !== 0 ? FIRST_RESP : 0) | ((this.firstSeen & FIRST_RESP) !== 0 ? FIRST_ORIG : 0);
     this.isPartial = false;
-    this.history = sharedHistory(this.history + '^');
+    this.history = HISTORIES.get(this.history + '^');
   }
 
   private setPartialStatus(syn: boolean, ack: boolean, isOrig: boolean): void {
@@ -526,7 +518,7 @@ export class ZeekObserver {
   // --- history
 
   private addHistory(isOrig: boolean, code: string): void {
-    this.history = sharedHistory(this.history + (isOrig ? code : code.toLowerCase()));
+    this.history = HISTORIES.get(this.history + (isOrig ? code : code.toLowerCase()));
   }
 
   /** Connection::CheckHistory: record `code` once; true when it had been recorded before. */

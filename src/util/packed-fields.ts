@@ -43,11 +43,8 @@ export function defineDoubleSlots(cls: { prototype: object }, members: Readonly<
       },
     });
   });
-  // A template already of double elements, so that each copy is one exact-size double array from the
-  // start (an array that starts with small integers is reallocated at its first other number).
-  const template = [0.5];
-  template.length = 0;
-  for (const name of names) template.push(members[name]!);
+  // Each copy of the template is one exact-size double array from the start.
+  const template = doubleArray(names.map((name) => members[name]!));
   return { fresh: () => template.slice() };
 }
 
@@ -61,16 +58,19 @@ const EXACT_MAX = 40;
 /** Arrays of doubles of each length up to EXACT_MAX, to copy from. */
 const DOUBLE_TEMPLATES: number[][] = [];
 
+/**
+ * An array holding `values` whose elements are doubles from the start, as are its copies (slice()):
+ * an array that starts with small integers is reallocated when it first gets another number.
+ */
+function doubleArray(values: readonly number[]): number[] {
+  const a = [0.5];
+  a.length = 0;
+  for (const v of values) a.push(v);
+  return a;
+}
+
 function doubleTemplate(n: number): number[] {
-  let t = DOUBLE_TEMPLATES[n];
-  if (t === undefined) {
-    // Starts as an array of doubles, so that it and every copy of it stay one.
-    t = [0.5];
-    t.length = 0;
-    for (let i = 0; i < n; i++) t.push(0);
-    DOUBLE_TEMPLATES[n] = t;
-  }
-  return t;
+  return (DOUBLE_TEMPLATES[n] ??= doubleArray(new Array<number>(n).fill(0)));
 }
 
 /**

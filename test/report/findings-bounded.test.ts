@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EndpointCounts, MAX_TRACKED_ENDPOINTS, RstBurstSearch } from '../../src/report/findings.js';
+import { StringInterner } from '../../src/util/intern.js';
 
 describe('EndpointCounts', () => {
   it('is exact while there are fewer than twice the cap of distinct endpoints', () => {
@@ -128,5 +129,16 @@ describe('RstBurstSearch', () => {
     expect(s.lateRsts).toBe(1);
     for (let i = 0; i < 12; i++) s.add(t0 + 1000 + i * 0.01, 200 + i, '10.0.0.3');
     expect(s.result()!.count).toBe(12);
+  });
+});
+
+describe('StringInterner', () => {
+  it('keeps at most its bound of distinct strings, and gives each string back unchanged', () => {
+    const t = new StringInterner(2);
+    const size = () => (t as unknown as { seen: Map<string, string> }).seen.size;
+    for (const s of ['10.0.0.1', '10.0.0.1', '10.0.0.2']) expect(t.get(s)).toBe(s);
+    expect(size()).toBe(2);
+    for (let i = 3; i < 100; i++) expect(t.get(`10.0.0.${i}`)).toBe(`10.0.0.${i}`);
+    expect(size()).toBe(2);
   });
 });
