@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BUFFER_BYTES = 1 << 20;
+/** Most bytes one UTF-16 code unit takes in UTF-8 (a lone surrogate becomes U+FFFD, also 3). */
+const UTF8_MAX_BYTES_PER_UNIT = 3;
 /**
  * Full write buffers handed to the operating system at once. Writes go through libuv's thread pool,
  * so the kernel's copy into the page cache (about 2 s of system time for the 480 MB of the bench's
@@ -20,8 +22,17 @@ const BUFFER_BYTES = 1 << 20;
  * the next one is written synchronously, so a slow disk holds the run back instead of buffers piling up.
  */
 const MAX_WRITES_IN_FLIGHT = 8;
-/** Bytes read at once when lines are taken back in order. */
-const READ_BLOCK_BYTES = 4 << 20;
+/**
+ * The file is taken back (linesInOrder) in aligned blocks of this size, the latest
+ * {@link READ_WINDOW_BLOCKS} of them kept. Lines are spooled in the order connections end, which
+ * trails their number order by up to the span of the longest connections open at once: on the
+ * bench's large preset a line in number order lies up to 17 MB before the furthest one taken so far,
+ * and half of them more than 3 MB before it. A window of 32 MiB takes every line there from a block
+ * read once (a single 4 MB block, re-read from each line that came after it, had to read three lines
+ * in four on their own: 153,710 reads of one line).
+ */
+export const READ_BLOCK_BYTES = 1 << 20;
+export const READ_WINDOW_BLOCKS = 32;
 
 /** A line handed back by LineSpool.linesInOrder(): `bytes[start, end)`. */
 export interface SpooledLine {
@@ -66,16 +77,22 @@ export class LineSpool {
   put(n: number, line: string): void {
     if (this.writeFailure !== null) throw this.writeFailure;
     if (n >= this.offsets.length) this.grow(n);
-    const bytes = Buffer.byteLength(line, 'utf8');
-    if (this.used + bytes > BUFFER_BYTES) this.flushInBackground();
-    this.offsets[n] = this.written + this.used;
-    this.lengths[n] = bytes;
-    if (bytes > BUFFER_BYTES) {
-      this.writeAll(Buffer.from(line, 'utf8'));
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8: with that much room the line is written
+    // without measuring it first (Buffer.byteLength would walk it once more).
+    const room = UTF8_MAX_BYTES_PER_UNIT * line.length;
+    if (this.used + room > BUFFER_BYTES) this.flushInBackground();
+    const offset = this.written + this.used;
+    let bytes: number;
+    if (room > BUFFER_BYTES) {
+      const encoded = Buffer.from(line, 'utf8');
+      bytes = encoded.length;
+      this.writeAll(encoded);
     } else {
-      this.buffer.write(line, this.used, 'utf8');
+      bytes = this.buffer.write(line, this.used, 'utf8');
       this.used += bytes;
     }
+    this.offsets[n] = offset;
+    this.lengths[n] = bytes;
     if (n >= this.limit) this.limit = n + 1;
   }
 
@@ -102,52 +119,61 @@ export class LineSpool {
 
   /** Line `n` (`len` bytes at `offset` in the file) read on its own into `scratch[0, len)`. */
   private readAlone(offset: number, len: number, n: number): Buffer {
+    const bytes = this.scratchFor(len);
+    this.readAt(bytes, len, offset, n);
+    return bytes;
+  }
+
+  /** The scratch buffer, grown to at least `len` bytes. */
+  private scratchFor(len: number): Buffer {
     if (len > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(len, 2 * this.scratch.length));
-    this.readAt(this.scratch, len, offset, n);
     return this.scratch;
   }
 
-  /** Fills `into[0, len)` from the file at `offset` (line `n` is named if the file is short). */
+  /** Fills `into[0, len)` from the file at `offset` (line `n`, if not -1, is named if the file is short). */
   private readAt(into: Buffer, len: number, offset: number, n: number): void {
     let got = 0;
     while (got < len) {
       const r = readSync(this.fd, into, got, len - got, offset + got);
-      if (r === 0) throw new Error(`spool file ended early at line ${n}`);
+      if (r === 0) throw new Error(`spool file ended early${n >= 0 ? ` at line ${n}` : ` at byte ${offset + got}`}`);
       got += r;
     }
   }
 
   /**
    * Every line, in line-number order, as UTF-8 bytes `line.bytes[line.start, line.end)`: the same
-   * object each time, its bytes valid until the next step. The file is read in large blocks rather
-   * than a read per line, and nothing is decoded into strings. Lines are written in the order
-   * connections end, which is nearly their number order, so the next line is almost always in the
-   * block just read; a line far from it (a connection reported late, a replaced line) is read alone.
+   * object each time, its bytes valid until the next step. Nothing is decoded into strings. The file
+   * is read in aligned blocks of {@link READ_BLOCK_BYTES}, each block at most once, and the
+   * {@link READ_WINDOW_BLOCKS} used last are kept (see READ_BLOCK_BYTES for why a window). A line in a
+   * block already read and since dropped (a connection reported long after its neighbours, a
+   * replaced line) is read on its own: the file is read whole once, plus such stragglers.
    */
   *linesInOrder(): Generator<SpooledLine, void, undefined> {
     this.assertSettled();
     this.flush();
+    const window = new BlockWindow(this.written, (into, size, offset) => this.readAt(into, size, offset, -1));
     const line: SpooledLine = { bytes: Buffer.allocUnsafe(0), start: 0, end: 0 };
-    let block = Buffer.allocUnsafe(0);
-    let blockStart = 0;
-    let blockEnd = 0;
     for (let n = 0; n < this.limit; n++) {
       const len = this.lengths[n]!;
       if (len === 0) continue;
       const offset = this.offsets[n]!;
-      if (offset >= blockStart && offset + len <= blockEnd) {
-        line.bytes = block;
-        line.start = offset - blockStart;
-      } else if (offset >= blockEnd && offset < blockEnd + READ_BLOCK_BYTES) {
-        // Next in the file, or nearly: read on from here.
-        const size = Math.min(Math.max(READ_BLOCK_BYTES, len), this.written - offset);
-        if (block.length < size) block = Buffer.allocUnsafe(size);
-        this.readAt(block, size, offset, n);
-        blockStart = offset;
-        blockEnd = offset + size;
-        line.bytes = block;
+      const first = Math.floor(offset / READ_BLOCK_BYTES);
+      const last = Math.floor((offset + len - 1) / READ_BLOCK_BYTES);
+      const head = window.block(first);
+      const tail = last === first ? head : last === first + 1 ? window.block(last) : null;
+      if (head !== null && tail === head) {
+        line.bytes = head;
+        line.start = offset - first * READ_BLOCK_BYTES;
+      } else if (head !== null && tail !== null) {
+        // Across two blocks: copied from both.
+        const bytes = this.scratchFor(len);
+        const split = (first + 1) * READ_BLOCK_BYTES - offset;
+        head.copy(bytes, 0, offset - first * READ_BLOCK_BYTES);
+        tail.copy(bytes, split, 0, len - split);
+        line.bytes = bytes;
         line.start = 0;
       } else {
+        // Longer than a block, or a straggler.
         line.bytes = this.readAlone(offset, len, n);
         line.start = 0;
       }
@@ -234,5 +260,53 @@ export class LineSpool {
     lengths.set(this.lengths);
     this.offsets = offsets;
     this.lengths = lengths;
+  }
+}
+
+/**
+ * The blocks of a spool file kept while it is taken back in line order: up to
+ * {@link READ_WINDOW_BLOCKS} buffers of {@link READ_BLOCK_BYTES}, the least recently used given up
+ * for the next block. A block is read at most once: asked for again after it was given up, it is
+ * not there (null), and the caller reads its line alone. So however the lines were ordered, the
+ * file is never read more than once in blocks.
+ */
+class BlockWindow {
+  private readonly held: Buffer[] = [];
+  /** Block index each buffer holds, and when it was last asked for. */
+  private readonly tags: number[] = [];
+  private readonly used: number[] = [];
+  private clock = 0;
+  private readonly readBefore: Uint8Array;
+
+  constructor(
+    private readonly fileBytes: number,
+    private readonly read: (into: Buffer, size: number, offset: number) => void,
+  ) {
+    this.readBefore = new Uint8Array(Math.ceil(fileBytes / READ_BLOCK_BYTES));
+  }
+
+  /** Block `index` of the file (the last one may be short), or null when it was read before and given up. */
+  block(index: number): Buffer | null {
+    const at = this.tags.indexOf(index);
+    if (at >= 0) {
+      this.used[at] = ++this.clock;
+      return this.held[at]!;
+    }
+    if (this.readBefore[index] !== 0) return null;
+    this.readBefore[index] = 1;
+    let slot = this.held.length;
+    if (slot < READ_WINDOW_BLOCKS) {
+      this.held.push(Buffer.allocUnsafe(READ_BLOCK_BYTES));
+      this.tags.push(index);
+      this.used.push(0);
+    } else {
+      slot = 0;
+      for (let i = 1; i < this.used.length; i++) if (this.used[i]! < this.used[slot]!) slot = i;
+    }
+    const buffer = this.held[slot]!;
+    this.read(buffer, Math.min(READ_BLOCK_BYTES, this.fileBytes - index * READ_BLOCK_BYTES), index * READ_BLOCK_BYTES);
+    this.tags[slot] = index;
+    this.used[slot] = ++this.clock;
+    return buffer;
   }
 }

@@ -7,7 +7,7 @@ import { closeSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
-import { LineSpool } from '../../src/cli/line-spool.js';
+import { LineSpool, READ_BLOCK_BYTES, READ_WINDOW_BLOCKS } from '../../src/cli/line-spool.js';
 import { computeFindings } from '../../src/report/findings.js';
 import { renderJson } from '../../src/report/json.js';
 import { buildCli, runCli } from './harness.js';
@@ -107,6 +107,67 @@ describe('LineSpool', () => {
       }
       expect(got.map(([n]) => n)).toEqual([...want.keys()].sort((x, y) => x - y));
       for (const [n, line] of got) expect(line, String(n)).toBe(want.get(n));
+    } finally {
+      spool.close();
+    }
+  });
+  it('reads the file once, in blocks, when lines trail their numbers by less than the window', async () => {
+    const spool = new LineSpool();
+    try {
+      // Lines of about 1 KiB (some non-ASCII) in groups of 4,000 (~4 MiB) written last to first:
+      // within a group the file runs backwards, so a window of one block would read most lines alone.
+      const lineOf = (n: number): string => `{"id":${n},"pad":"${n % 5 === 0 ? 'µ' : 'x'}${'y'.repeat(1000 + (n % 37))}"}`;
+      const group = 4000;
+      const groups = 3;
+      for (let g = 0; g < groups; g++) for (let i = group - 1; i >= 0; i--) spool.put(g * group + i, lineOf(g * group + i));
+      const total = groups * group;
+      const fileBytes = (): number => (spool as unknown as { written: number; used: number }).written + (spool as unknown as { used: number }).used;
+      expect(fileBytes()).toBeLessThan(READ_WINDOW_BLOCKS * READ_BLOCK_BYTES);
+      await spool.settle();
+      const reads: number[] = [];
+      const internals = spool as unknown as { readAt: (into: Buffer, len: number, offset: number, n: number) => void };
+      const readAt = internals.readAt.bind(spool);
+      internals.readAt = (into, len, offset, n) => {
+        reads.push(len);
+        readAt(into, len, offset, n);
+      };
+      let n = 0;
+      for (const { bytes, start, end } of spool.linesInOrder()) expect(bytes.toString('utf8', start, end)).toBe(lineOf(n++));
+      expect(n).toBe(total);
+      expect(reads.reduce((x, y) => x + y, 0)).toBe(fileBytes());
+      expect(reads.length).toBe(Math.ceil(fileBytes() / READ_BLOCK_BYTES));
+    } finally {
+      spool.close();
+    }
+  });
+
+  it('reads a line alone once its block has left the window, and never a block twice', async () => {
+    const spool = new LineSpool();
+    try {
+      // Lines 0 and middle+1 at the start of the file, lines 1..middle after them, more blocks than
+      // the window holds: by the time line middle+1 is reached, the first block is long given up.
+      const filler = 'z'.repeat(4000);
+      const middle = Math.ceil(((READ_WINDOW_BLOCKS + 4) * READ_BLOCK_BYTES) / filler.length);
+      const lineOf = (n: number): string => (n === 0 || n === middle + 1 ? `{"id":${n}}` : `{"id":${n},"f":"${filler}"}`);
+      spool.put(0, lineOf(0));
+      spool.put(middle + 1, lineOf(middle + 1));
+      for (let n = 1; n <= middle; n++) spool.put(n, lineOf(n));
+      await spool.settle();
+      const reads: { offset: number; len: number }[] = [];
+      const internals = spool as unknown as { readAt: (into: Buffer, len: number, offset: number, n: number) => void; written: number };
+      const readAt = internals.readAt.bind(spool);
+      internals.readAt = (into, len, offset, n) => {
+        reads.push({ offset, len });
+        readAt(into, len, offset, n);
+      };
+      let n = 0;
+      for (const { bytes, start, end } of spool.linesInOrder()) expect(bytes.toString('utf8', start, end)).toBe(lineOf(n++));
+      expect(n).toBe(middle + 2);
+      const alone = reads.filter((r) => r.offset % READ_BLOCK_BYTES !== 0);
+      expect(alone).toEqual([{ offset: lineOf(0).length, len: lineOf(middle + 1).length }]);
+      const blocks = reads.filter((r) => r.offset % READ_BLOCK_BYTES === 0).map((r) => r.offset);
+      expect(blocks.length).toBe(Math.ceil(internals.written / READ_BLOCK_BYTES));
+      expect(new Set(blocks).size).toBe(blocks.length);
     } finally {
       spool.close();
     }
