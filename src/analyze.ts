@@ -6,8 +6,8 @@ import type { Readable } from 'node:stream';
 import { captureTimeline, openCapture, linkTypeName, type OpenedCapture } from './capture/index.js';
 import { readOnWorker } from './capture/threaded.js';
 import { CaptureError, timeOf, type CaptureWarning } from './capture/frame.js';
-import { decodeFrame } from './decode/index.js';
-import { newSegment, type SkipReason } from './decode/segment.js';
+import { decodeFrame, decodePacked } from './decode/index.js';
+import { newSegment, type DecodeResult, type SkipReason } from './decode/segment.js';
 import { ConnectionManager } from './flow/manager.js';
 import { SCHEMA_VERSION, type CaptureReport, type ConnectionEvent, type ConnectionReport, type Endpoint, type Report, type Summary } from './report/model.js';
 import { displayFilter } from './tracker/connection.js';
@@ -134,27 +134,40 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
   const seg = newSegment();
   let frames = 0;
   const progress = options.onProgress;
-  // The inner loop is synchronous: one await per batch (a chunk of the input), none per frame.
-  for await (const batch of threaded?.frames ?? captureTimeline(captures)) {
-    for (let i = 0; i < batch.length; i++) {
-      const frame = batch[i]!;
-      frames++;
-      const result = decodeFrame(frame, seg);
-      if (result === null) {
-        tcpSegments[frame.fileIndex]!++;
-        manager.onSegment(seg);
-      } else {
-        const s = skipped[frame.fileIndex]!;
-        s[result] = (s[result] ?? 0) + 1;
-      }
+  /** One frame decoded into `seg` (`result` null: a TCP segment). */
+  const take = (result: DecodeResult): void => {
+    frames++;
+    if (result === null) {
+      tcpSegments[seg.fileIndex]!++;
+      manager.onSegment(seg);
+    } else {
+      const s = skipped[seg.fileIndex]!;
+      s[result] = (s[result] ?? 0) + 1;
     }
+  };
+  /** After each batch (a chunk of the input): progress, and the caller's backpressure. */
+  const batchDone = (): Promise<void> | undefined => {
     if (progress !== undefined) {
       let bytes = 0;
       for (const c of captures) bytes += c.bytesRead();
       progress({ bytes, frames, connections: manager.connectionCount });
     }
-    const wait = options.backpressure?.();
-    if (wait !== undefined) await wait;
+    return options.backpressure?.();
+  };
+  // The inner loops are synchronous: one await per batch, none per frame.
+  if (threaded !== null) {
+    // Frames packed by the reading thread are decoded where they lie: no object per frame.
+    for await (const batch of threaded.frames) {
+      for (let i = 0, at = batch.start; i < batch.count; i++, at = batch.next(at)) take(decodePacked(batch, at, seg));
+      const wait = batchDone();
+      if (wait !== undefined) await wait;
+    }
+  } else {
+    for await (const batch of captureTimeline(captures)) {
+      for (let i = 0; i < batch.length; i++) take(decodeFrame(batch[i]!, seg));
+      const wait = batchDone();
+      if (wait !== undefined) await wait;
+    }
   }
   manager.finish();
 

@@ -1,7 +1,8 @@
 /**
  * Frames packed into a region of a buffer, to move them between threads (see threaded.ts): the
  * regions are slots of one SharedArrayBuffer that both threads see, so handing frames over costs
- * the analysing thread no allocation and no copying beyond a view per frame.
+ * the analysing thread no allocation and no copying: it decodes each frame where it lies
+ * (decodePacked in decode/index.ts), with no Frame object or view per frame.
  *
  * Each record is 8-byte aligned: a header of two float64 (byte offset of the record in its file,
  * seconds) and six uint32 (file index, frame number, nanoseconds, link type, original length,
@@ -65,28 +66,65 @@ export class FramePacker {
 }
 
 /**
- * The `count` frames packed from `buffer[start]` on, as Frame objects whose `data` are views into
- * the buffer: valid only until the region is handed back to be filled again.
+ * The `count` frames packed from `buffer[start]` on, read where they lie: a frame is named by the
+ * byte offset of its record (`start` for the first, then `next(at)`), and its fields are read from
+ * there. Valid only until the region is handed back to be filled again.
  */
-export function unpackFrames(buffer: ArrayBufferLike, start: number, count: number): Frame[] {
-  const f64 = new Float64Array(buffer);
-  const u32 = new Uint32Array(buffer);
-  const out = new Array<Frame>(count);
-  let at = start;
-  for (let i = 0; i < count; i++) {
-    const w = at >>> 2;
-    const length = u32[w + 9]!;
-    out[i] = {
-      fileIndex: u32[w + 4]!,
-      number: u32[w + 5]!,
-      offset: f64[at >>> 3]!,
-      tsSec: f64[(at >>> 3) + 1]!,
-      tsNsec: u32[w + 6]!,
-      linkType: u32[w + 7]!,
-      originalLength: u32[w + 8]!,
-      data: new Uint8Array(buffer, at + RECORD_HEADER, length),
-    };
-    at += packedSize(length);
+export class PackedFrames {
+  /** The whole buffer, as bytes: a frame's captured bytes are `bytes[dataStart(at), dataStart(at) + length(at))`. */
+  readonly bytes: Uint8Array;
+  private readonly f64: Float64Array;
+  private readonly u32: Uint32Array;
+
+  constructor(
+    buffer: ArrayBufferLike,
+    readonly start: number,
+    readonly count: number,
+  ) {
+    this.bytes = new Uint8Array(buffer);
+    this.f64 = new Float64Array(buffer, 0, buffer.byteLength >>> 3);
+    this.u32 = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
   }
-  return out;
+
+  /** Byte offset of the record after the one at `at`. */
+  next(at: number): number {
+    return at + packedSize(this.u32[(at >>> 2) + 9]!);
+  }
+
+  offset(at: number): number {
+    return this.f64[at >>> 3]!;
+  }
+
+  tsSec(at: number): number {
+    return this.f64[(at >>> 3) + 1]!;
+  }
+
+  fileIndex(at: number): number {
+    return this.u32[(at >>> 2) + 4]!;
+  }
+
+  number(at: number): number {
+    return this.u32[(at >>> 2) + 5]!;
+  }
+
+  tsNsec(at: number): number {
+    return this.u32[(at >>> 2) + 6]!;
+  }
+
+  linkType(at: number): number {
+    return this.u32[(at >>> 2) + 7]!;
+  }
+
+  originalLength(at: number): number {
+    return this.u32[(at >>> 2) + 8]!;
+  }
+
+  /** Captured length. */
+  length(at: number): number {
+    return this.u32[(at >>> 2) + 9]!;
+  }
+
+  dataStart(at: number): number {
+    return at + RECORD_HEADER;
+  }
 }

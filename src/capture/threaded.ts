@@ -12,9 +12,9 @@
  */
 import { setImmediate } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { CaptureError, emptyCaptureInfo, type CaptureInfo, type Frame } from './frame.js';
+import { CaptureError, emptyCaptureInfo, type CaptureInfo } from './frame.js';
 import type { OpenedCapture } from './open.js';
-import { PACK_BYTES, unpackFrames } from './packed.js';
+import { PACK_BYTES, PackedFrames } from './packed.js';
 
 /** What the reading thread is given. */
 export interface WorkerSetup {
@@ -54,11 +54,11 @@ const WORKER_URL = new URL('./read-worker.js', import.meta.url);
 /**
  * The inputs (paths) opened on a reading thread: `captures` stand for them as openCapture() would
  * (their `info` and `error()` are complete once `frames` has ended), `frames` is the run's timeline
- * as analyze() reads it on its own thread (one input's batches, or several merged). A batch's frames
- * are views into a buffer that goes back to the reader when the next batch is asked for: use them
- * before that, or copy them.
+ * as analyze() reads it on its own thread (one input's batches, or several merged), each batch the
+ * frames packed in a buffer that goes back to the reader when the next batch is asked for: decode
+ * them before that (decodePacked), or copy them.
  */
-export function readOnWorker(paths: string[]): { captures: OpenedCapture[]; frames: AsyncGenerator<Frame[], void, undefined> } {
+export function readOnWorker(paths: string[]): { captures: OpenedCapture[]; frames: AsyncGenerator<PackedFrames, void, undefined> } {
   const infos: CaptureInfo[] = paths.map((p) => emptyCaptureInfo(p));
   const errors: (CaptureError | null)[] = paths.map(() => null);
   let bytes: number[] = paths.map(() => 0);
@@ -73,7 +73,7 @@ export function readOnWorker(paths: string[]): { captures: OpenedCapture[]; fram
     error: () => errors[i]!,
   }));
 
-  async function* frames(): AsyncGenerator<Frame[], void, undefined> {
+  async function* frames(): AsyncGenerator<PackedFrames, void, undefined> {
     const setup: WorkerSetup = { paths, shared: new SharedArrayBuffer(SLOTS * PACK_BYTES), slots: SLOTS };
     const worker = new Worker(WORKER_URL, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const queue: WorkerMessage[] = [];
@@ -118,7 +118,7 @@ export function readOnWorker(paths: string[]): { captures: OpenedCapture[]; fram
           }
           return;
         }
-        yield m.slot >= 0 ? unpackFrames(setup.shared, m.slot * PACK_BYTES, m.count) : unpackFrames(m.buffer!, 0, m.count);
+        yield m.slot >= 0 ? new PackedFrames(setup.shared, m.slot * PACK_BYTES, m.count) : new PackedFrames(m.buffer!, 0, m.count);
         // The batch has been analysed: its slot goes back to be filled again.
         if (m.slot >= 0) worker.postMessage(m.slot);
         // And the event loop turns, as it does between chunks read on this thread: otherwise, with

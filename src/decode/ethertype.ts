@@ -18,7 +18,8 @@ import type { DecodeResult, Segment } from './segment.js';
 
 /**
  * A layer decoder: decodes the header at `b[off..]` and everything inside it into `out`.
- * `wire` is the frame's end on the wire (its original length), which is ≥ `b.length` (the captured end).
+ * The frame's captured bytes end at `out.capturedEnd`; `wire` is where it ends on the wire (from its
+ * original length), which is ≥ `out.capturedEnd`. Both are offsets in `b`.
  */
 export type LayerDecoder = (b: Uint8Array, off: number, wire: number, out: Segment) => DecodeResult;
 
@@ -90,7 +91,7 @@ const MAX_8023_LENGTH = 0x05ff;
  * 0x8100/0x88a8/0x9100/0x9200), VN-Tags, FabricPath headers and LLC/SNAP headers first.
  */
 export function decodeEtherType(type: number, b: Uint8Array, off: number, wire: number, out: Segment): DecodeResult {
-  const captured = b.length;
+  const captured = out.capturedEnd;
   let t = type;
   let p = off;
   for (;;) {

@@ -7,6 +7,7 @@
  * ETHERTYPE_DECODERS are the dispatch tables.
  */
 import type { Frame } from '../capture/frame.js';
+import type { PackedFrames } from '../capture/packed.js';
 import { LINK_TYPE_DECODERS } from './linktype.js';
 import type { DecodeResult, Segment } from './segment.js';
 
@@ -47,9 +48,26 @@ export function decodeFrame(frame: Frame, out: Segment): DecodeResult {
   out.frame = frame.number;
   out.tsSec = frame.tsSec;
   out.tsNsec = frame.tsNsec;
+  return decodeLinkLayer(frame.linkType, b, 0, b.length, frame.originalLength, out);
+}
+
+/**
+ * decodeFrame() for the frame packed at byte `at` of `frames` (see capture/packed.ts), decoded where
+ * it lies: `out.bytes` is the whole packed buffer and every offset in `out` points into it.
+ */
+export function decodePacked(frames: PackedFrames, at: number, out: Segment): DecodeResult {
+  out.fileIndex = frames.fileIndex(at);
+  out.frame = frames.number(at);
+  out.tsSec = frames.tsSec(at);
+  out.tsNsec = frames.tsNsec(at);
+  return decodeLinkLayer(frames.linkType(at), frames.bytes, frames.dataStart(at), frames.length(at), frames.originalLength(at), out);
+}
+
+/** The frame's `captured` bytes at `b[start..]` (`original` long on the wire), from its link layer up. */
+function decodeLinkLayer(linkType: number, b: Uint8Array, start: number, captured: number, original: number, out: Segment): DecodeResult {
   out.bytes = b;
-  const decoder = LINK_TYPE_DECODERS.get(frame.linkType);
+  out.capturedEnd = start + captured;
+  const decoder = LINK_TYPE_DECODERS.get(linkType);
   if (decoder === undefined) return 'unsupported_link_type';
-  const wire = frame.originalLength > b.length ? frame.originalLength : b.length;
-  return decoder(b, 0, wire, out);
+  return decoder(b, start, start + (original > captured ? original : captured), out);
 }

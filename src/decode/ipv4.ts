@@ -27,7 +27,7 @@ const OFFSET_MASK = 0x1fff;
  * - An AH header (RFC 4302, length in 4-byte units + 2) between IP and TCP is skipped.
  */
 export function decodeIPv4(b: Uint8Array, off: number, wire: number, out: Segment): DecodeResult {
-  const captured = b.length;
+  const captured = out.capturedEnd;
   if (off + IPV4_MIN_HEADER > captured) return 'truncated';
   const vihl = b[off];
   if (vihl >> 4 !== 4) return 'bad_ip_header';

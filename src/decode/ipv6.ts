@@ -25,7 +25,7 @@ export const IPV6_HEADER = 40;
  *   segments are left; with another routing type and segments left, the checksum is not checked.
  */
 export function decodeIPv6(b: Uint8Array, off: number, _wire: number, out: Segment): DecodeResult {
-  const captured = b.length;
+  const captured = out.capturedEnd;
   if (off + IPV6_HEADER > captured) return 'truncated';
   if (b[off] >> 4 !== 6) return 'bad_ip_header';
   const payloadLength = (b[off + 4] << 8) | b[off + 5];

@@ -25,7 +25,7 @@ function byFamily(family: number, b: Uint8Array, off: number, wire: number, out:
 
 /** LINKTYPE_NULL: the family in either byte order (the file does not say which host wrote it). */
 export function decodeNull(b: Uint8Array, off: number, wire: number, out: Segment): DecodeResult {
-  if (off + LOOPBACK_HEADER > b.length) return 'truncated';
+  if (off + LOOPBACK_HEADER > out.capturedEnd) return 'truncated';
   // The known families are < 256, so exactly one of the two readings can be small.
   const family = b[off] === 0 && b[off + 1] === 0 && b[off + 2] === 0 ? b[off + 3] : b[off + 1] === 0 && b[off + 2] === 0 && b[off + 3] === 0 ? b[off] : -1;
   return byFamily(family, b, off + LOOPBACK_HEADER, wire, out);
@@ -33,7 +33,7 @@ export function decodeNull(b: Uint8Array, off: number, wire: number, out: Segmen
 
 /** LINKTYPE_LOOP: the family in network byte order. */
 export function decodeLoop(b: Uint8Array, off: number, wire: number, out: Segment): DecodeResult {
-  if (off + LOOPBACK_HEADER > b.length) return 'truncated';
+  if (off + LOOPBACK_HEADER > out.capturedEnd) return 'truncated';
   const family = b[off] === 0 && b[off + 1] === 0 && b[off + 2] === 0 ? b[off + 3] : -1;
   return byFamily(family, b, off + LOOPBACK_HEADER, wire, out);
 }

@@ -11,7 +11,7 @@ import type { DecodeResult, Segment } from './segment.js';
  * (4 or 6); anything else (a pseudowire control word, Ethernet over MPLS...) → 'non_ip'.
  */
 export function decodeMpls(b: Uint8Array, off: number, wire: number, out: Segment): DecodeResult {
-  const captured = b.length;
+  const captured = out.capturedEnd;
   let p = off;
   for (;;) {
     if (p + 4 > captured) return 'truncated';

@@ -32,7 +32,7 @@ export const PPPOE_HEADER = 6;
  * the IP length is what counts (some access concentrators get LENGTH wrong).
  */
 export function decodePppoeSession(b: Uint8Array, off: number, wire: number, out: Segment): DecodeResult {
-  if (off + PPPOE_HEADER + 2 > b.length) return 'truncated';
+  if (off + PPPOE_HEADER + 2 > out.capturedEnd) return 'truncated';
   // VER and TYPE are both 1 and CODE is 0 for session data (RFC 2516 §4); anything else is not a datagram.
   if (b[off] !== 0x11 || b[off + 1] !== 0x00) return 'non_ip';
   return decodePppPayload((b[off + 6] << 8) | b[off + 7], b, off + PPPOE_HEADER + 2, wire, out);
@@ -43,7 +43,7 @@ export function decodePppoeSession(b: Uint8Array, off: number, wire: number, out
  * (RFC 1662 §3.1), then the protocol field, one byte when compressed (RFC 1661 §6.5: an odd first byte).
  */
 export function decodePpp(b: Uint8Array, off: number, wire: number, out: Segment): DecodeResult {
-  const captured = b.length;
+  const captured = out.capturedEnd;
   let p = off;
   if (p + 2 <= captured && b[p] === 0xff && b[p + 1] === 0x03) p += 2;
   if (p + 1 > captured) return 'truncated';

@@ -12,8 +12,13 @@ export interface Segment {
 
   // --- IP
   ipVersion: 4 | 6;
-  /** The frame's bytes; addresses are read from here. */
+  /**
+   * The buffer holding the frame's bytes (the frame's own, or a larger one it was packed into);
+   * addresses and the payload are read from here, at the offsets below.
+   */
   bytes: Uint8Array;
+  /** Where the frame's captured bytes end in `bytes`: the decoders read nothing at or past it. */
+  capturedEnd: number;
   srcOffset: number;
   dstOffset: number;
   /** 4 for IPv4, 16 for IPv6. */
@@ -121,6 +126,7 @@ export function newSegment(): Segment {
     tsNsec: 0,
     ipVersion: 4,
     bytes: new Uint8Array(0),
+    capturedEnd: 0,
     srcOffset: 0,
     dstOffset: 0,
     addrLength: 4,

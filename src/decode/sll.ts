@@ -18,13 +18,13 @@ const ARPHRD_NETLINK = 824;
  * 0x0004 "802.2 LLC follows", which decodeEtherType treats like an 802.3 LLC frame).
  */
 export function decodeSll(b: Uint8Array, off: number, wire: number, out: Segment): DecodeResult {
-  if (off + SLL_HEADER > b.length) return 'truncated';
+  if (off + SLL_HEADER > out.capturedEnd) return 'truncated';
   if (((b[off + 2] << 8) | b[off + 3]) === ARPHRD_NETLINK) return 'non_ip';
   return decodeEtherType((b[off + 14] << 8) | b[off + 15], b, off + SLL_HEADER, wire, out);
 }
 
 export function decodeSll2(b: Uint8Array, off: number, wire: number, out: Segment): DecodeResult {
-  if (off + SLL2_HEADER > b.length) return 'truncated';
+  if (off + SLL2_HEADER > out.capturedEnd) return 'truncated';
   if (((b[off + 8] << 8) | b[off + 9]) === ARPHRD_NETLINK) return 'non_ip';
   return decodeEtherType((b[off] << 8) | b[off + 1], b, off + SLL2_HEADER, wire, out);
 }

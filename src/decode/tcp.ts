@@ -45,7 +45,7 @@ export const NO_CHECKSUM = -1;
  */
 export function decodeTcp(b: Uint8Array, off: number, tcpLength: number, pseudoSum: number, out: Segment): DecodeResult {
   if (tcpLength < TCP_MIN_HEADER) return 'bad_ip_header';
-  const captured = b.length;
+  const captured = out.capturedEnd;
   if (off + TCP_MIN_HEADER > captured) return 'truncated';
   const hl = (b[off + 12] >> 4) << 2;
   if (hl < TCP_MIN_HEADER) return 'bad_tcp_header';

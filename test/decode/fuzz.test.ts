@@ -3,7 +3,8 @@
  * valid frames, on every link type. A decoded segment's offsets always lie inside the frame.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, LINK_TYPE_DECODERS, newSegment, type Segment } from '../../src/decode/index.js';
+import { FramePacker, PackedFrames, packedSize } from '../../src/capture/packed.js';
+import { decodeFrame, decodePacked, LINK_TYPE_DECODERS, newSegment, type DecodeResult, type Segment } from '../../src/decode/index.js';
 import { V4_SYN, V6_DATA_IP, V6_SYN } from './fixtures.js';
 import { concat, ethernet, frameOf, ipv4, ipv6, tcp, u16 } from './helpers.js';
 
@@ -86,3 +87,60 @@ describe('decoders never throw', () => {
     }
   });
 });
+
+/** A decoded segment with its offsets taken from `base` (where the frame's bytes start in `seg.bytes`). */
+function relative(result: DecodeResult, seg: Segment, base: number): unknown {
+  if (result !== null) return result;
+  const { bytes: _bytes, capturedEnd, srcOffset, dstOffset, payloadOffset, options, ...rest } = seg;
+  const address = (at: number): number[] => [...seg.bytes.subarray(at, at + seg.addrLength)];
+  return {
+    ...rest,
+    capturedEnd: capturedEnd - base,
+    srcOffset: srcOffset - base,
+    dstOffset: dstOffset - base,
+    payloadOffset: payloadOffset - base,
+    src: address(srcOffset),
+    dst: address(dstOffset),
+    options: { ...options, sackBlocks: options.sackBlocks.slice(0, options.sackBlockCount * 2) },
+  };
+}
+
+describe('frames packed by the reading thread', () => {
+  it('decode where they lie exactly as on their own, never reading into the next record', () => {
+    const r = rng(99);
+    const lts = [...LINK_TYPE_DECODERS.keys()];
+    const alone = newSegment();
+    const packed = newSegment();
+    const buffer = new ArrayBuffer(1 << 16);
+    let checked = 0;
+    for (let i = 0; i < 6000; i++) {
+      const s = seeds[i % seeds.length]!.slice();
+      // Every prefix of each seed first, then random flips.
+      const cut = i < 600 ? Math.min(s.length, Math.floor(i / seeds.length)) : s.length;
+      if (i >= 600) for (let f = 1 + Math.floor(r() * 3); f > 0; f--) s[Math.floor(r() * s.length)] = Math.floor(r() * 256);
+      const data = s.slice(0, cut);
+      const lt = i % 3 === 0 ? lts[Math.floor(r() * lts.length)]! : i % seeds.length === 4 ? 51 : 1;
+      const wire = r() < 0.5 ? s.length : data.length + Math.floor(r() * 2000);
+      // The frame at an offset, a record of 0xff bytes right after it: a decoder reading past the
+      // frame's captured end would see them (and not the undefined of a view's end).
+      const packer = new FramePacker(buffer, 0, buffer.byteLength);
+      const noise = new Uint8Array(1 + Math.floor(r() * 200)).fill(0xff);
+      const lead = { fileIndex: 0, number: 1, offset: 24, tsSec: 1, tsNsec: 0, linkType: 1, originalLength: 3, data: new Uint8Array(3) };
+      packer.add(lead);
+      const frame = { fileIndex: 1, number: 7, offset: 99, tsSec: 1_700_000_000, tsNsec: 5, linkType: lt, originalLength: wire, data };
+      packer.add(frame);
+      packer.add({ ...lead, data: noise, originalLength: noise.length });
+      new Uint8Array(buffer, packer.used).fill(0xff);
+      const frames = new PackedFrames(buffer, 0, 3);
+      const at = frames.next(0);
+      expect(at).toBe(packedSize(3));
+      const got = decodePacked(frames, at, packed);
+      const want = decodeFrame(frame, alone);
+      expect(relative(got, packed, frames.dataStart(at)), `frame ${i}`).toEqual(relative(want, alone, 0));
+      if (got === null) checked++;
+    }
+    // Enough of them decoded to a segment for the comparison to mean something.
+    expect(checked).toBeGreaterThan(1000);
+  });
+});
+
