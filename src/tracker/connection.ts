@@ -1569,6 +1569,18 @@ export class ConnectionTracker {
   }
 
   /**
+   * The capture time from which overAt() holds if no segment comes first: Infinity when only a
+   * segment can end it (an open or half-closed connection). overAt(now) is false for any `now`
+   * before it (it compares the quiet time, `now - lastTime`, so right at this time the two may
+   * differ by a rounding; ConnectionManager keeps a margin).
+   */
+  overFrom(closedGrace: number = 2 * this.config.msl, resetGrace: number = closedGrace): number {
+    if (this.reset) return this.lastTime + resetGrace;
+    if (this.isTerminal()) return this.lastTime + closedGrace;
+    return this.client.state === 'SYN_SENT' && !this.server.sentAny ? this.synGivenUpAt() : Infinity;
+  }
+
+  /**
    * Capture time after which a client whose SYNs got no answer will send no more. A connecting end
    * retransmits its SYN with exponential backoff (RFC 6298 §5.5; Linux: 1, 3, 7, 15, 31, 63 s after
    * the first SYN with tcp_syn_retries = 6, then gives up at about 127 s): the next retry comes at

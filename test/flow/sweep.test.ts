@@ -1,20 +1,21 @@
 /**
- * The sweep's shortcuts change nothing but its cost: a quiet connection that cannot be over without
- * another segment (open, half-closed) is asked once, not at every sweep; its next segment makes it
- * a candidate again; the idle rule still applies to it.
+ * The sweep's shortcuts change nothing but its cost: a quiet connection is asked once when it can
+ * be over (overFrom), not at every sweep, and whether it is over (overAt) only from then on; one
+ * that cannot be over without another segment (open, half-closed) is never asked again; its next
+ * segment makes it a candidate again; the idle rule still applies to it.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CLOSED_GRACE } from '../../src/flow/manager.js';
 import { ConnectionTracker } from '../../src/tracker/connection.js';
 import { Conv } from '../tracker/fixture.js';
 
-/** Counts overAt() calls per tracker id. */
-function countOverAt(): Map<number, number> {
+/** Counts calls of a ConnectionTracker method per tracker id. */
+function countCalls(method: 'overAt' | 'overFrom'): Map<number, number> {
   const calls = new Map<number, number>();
-  const original = ConnectionTracker.prototype.overAt;
-  vi.spyOn(ConnectionTracker.prototype, 'overAt').mockImplementation(function (this: ConnectionTracker, ...args) {
+  const original = ConnectionTracker.prototype[method] as (this: ConnectionTracker, ...args: unknown[]) => unknown;
+  vi.spyOn(ConnectionTracker.prototype, method).mockImplementation(function (this: ConnectionTracker, ...args: unknown[]) {
     calls.set(this.id, (calls.get(this.id) ?? 0) + 1);
-    return original.apply(this, args);
+    return original.apply(this, args) as never;
   });
   return calls;
 }
@@ -25,16 +26,36 @@ afterEach(() => {
 
 describe('sweep', () => {
   it('asks an open, quiet connection once, not at every sweep, and reports it at the end', () => {
-    const calls = countOverAt();
+    const overAt = countCalls('overAt');
+    const overFrom = countCalls('overFrom');
     const c = new Conv({ start: 0 });
     c.handshake();
     c.client.data(100);
     for (let t = 1; t <= 40; t += 0.5) c.tick(t);
-    // Once to find it not over, once to find it cannot be over without a segment: then left alone.
-    expect(calls.get(1)).toBeLessThanOrEqual(2);
+    // Once to find it cannot be over without a segment: then left alone.
+    expect(overFrom.get(1)).toBe(1);
+    expect(overAt.get(1) ?? 0).toBe(0);
     expect(c.reports.filter((r) => r.id === 1)).toHaveLength(0);
     const r = c.finish().find((x) => x.id === 1)!;
     expect(r.close.kind).toBe('open');
+  });
+
+  it('asks a closed connection whether it is over only once its grace can have passed', () => {
+    const overAt = countCalls('overAt');
+    const overFrom = countCalls('overFrom');
+    const c = new Conv({ start: 0 });
+    c.handshake();
+    c.client.fin();
+    c.server.fin();
+    c.client.ack();
+    const closedAt = c.time;
+    for (let t = 0.25; t < closedAt + CLOSED_GRACE - 0.01; t += 0.25) c.tick(t);
+    expect(overFrom.get(1)).toBe(1);
+    expect(overAt.get(1) ?? 0).toBe(0);
+    expect(c.reports.filter((r) => r.id === 1)).toHaveLength(0);
+    c.tick(closedAt + CLOSED_GRACE + 0.25);
+    expect(overAt.get(1)).toBe(1);
+    expect(c.reports.find((x) => x.id === 1)!.close.kind).toBe('three_way');
   });
 
   it('a dormant connection that closes later is reported after the closed grace, as any other', () => {
