@@ -5,10 +5,15 @@
  * (decodePacked in decode/index.ts), with no Frame object or view per frame.
  *
  * Each record is 8-byte aligned: a header of two float64 (byte offset of the record in its file,
- * seconds) and six uint32 (file index, frame number, nanoseconds, link type, original length,
- * captured length), then the captured bytes, padded to a multiple of 8.
+ * seconds) and six uint32 (file index, frame number, nanoseconds, link type in the low 16 bits with
+ * the checksum verdicts above them, original length, captured length), then the captured bytes,
+ * padded to a multiple of 8. Link types are 16-bit numbers (pcapng's field is 16 bits; a classic
+ * pcap header's upper bits are FCS information, masked off when it is read).
  */
 import type { Frame } from './frame.js';
+
+/** A link type's bits in its header word. */
+const LINK_TYPE_MASK = 0xffff;
 
 /** Bytes of a record's header. */
 export const RECORD_HEADER = 40;
@@ -46,8 +51,12 @@ export class FramePacker {
     return this.used + packedSize(length) <= this.bytes.length;
   }
 
-  /** Appends `frame` (the caller has checked fits()). */
-  add(frame: Frame): void {
+  /**
+   * Appends `frame` (the caller has checked fits()), with the verdicts of its checksums when the
+   * packing thread worked them out (Segment.knownChecksums: a number below 2^16), so that the
+   * analysing thread does not sum its bytes again.
+   */
+  add(frame: Frame, checksums = 0): void {
     const at = this.used;
     const w = at >>> 2;
     const data = frame.data;
@@ -56,7 +65,7 @@ export class FramePacker {
     this.u32[w + 4] = frame.fileIndex;
     this.u32[w + 5] = frame.number;
     this.u32[w + 6] = frame.tsNsec;
-    this.u32[w + 7] = frame.linkType;
+    this.u32[w + 7] = (frame.linkType & LINK_TYPE_MASK) | (checksums << 16);
     this.u32[w + 8] = frame.originalLength;
     this.u32[w + 9] = data.length;
     this.bytes.set(data, at + RECORD_HEADER);
@@ -112,7 +121,12 @@ export class PackedFrames {
   }
 
   linkType(at: number): number {
-    return this.u32[(at >>> 2) + 7]!;
+    return this.u32[(at >>> 2) + 7]! & LINK_TYPE_MASK;
+  }
+
+  /** The checksum verdicts packed with the frame (Segment.knownChecksums; 0 when not worked out). */
+  checksums(at: number): number {
+    return this.u32[(at >>> 2) + 7]! >>> 16;
   }
 
   originalLength(at: number): number {

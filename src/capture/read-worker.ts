@@ -4,16 +4,23 @@
  * each filled slot in a message; the analysing thread names it back once done with its frames. With
  * every slot out, reading waits: the analysing thread sets the pace, and memory stays at a few
  * megabytes whatever the file size.
+ *
+ * This thread also decodes each frame once, to pack its checksum verdicts with it: summing every
+ * byte of every segment is the one costly part of decoding, and this thread has time to spare while
+ * the analysing thread is the one the run waits for.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { captureTimeline } from './merge.js';
 import { openCapture, type OpenedCapture } from './open.js';
 import { FramePacker, PACK_BYTES, packedSize } from './packed.js';
+import { checksumVerdicts, CHECKSUMS_UNKNOWN, decodeFrame, newSegment } from '../decode/index.js';
 import type { WorkerMessage, WorkerSetup } from './threaded.js';
 
 const port = parentPort!;
 const { paths, shared, slots } = workerData as WorkerSetup;
 const captures: OpenedCapture[] = paths.map((p, i) => openCapture(p, i));
+/** Where each frame is decoded for its checksum verdicts. */
+const seg = newSegment();
 
 /** Slots of the shared buffer free to fill (all at first; the analysing thread hands them back). */
 const free: number[] = Array.from({ length: slots }, (_, i) => slots - 1 - i);
@@ -65,7 +72,7 @@ async function run(): Promise<void> {
           packer = new FramePacker(new ArrayBuffer(size), 0, size);
         }
       }
-      packer.add(frame);
+      packer.add(frame, decodeFrame(frame, seg) === null ? checksumVerdicts(seg) : CHECKSUMS_UNKNOWN);
     }
     // Sent at the end of a chunk once half full: a buffer holds a dozen chunks' frames or so, and
     // progress is still reported as the file is read.

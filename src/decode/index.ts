@@ -9,7 +9,7 @@
 import type { Frame } from '../capture/frame.js';
 import type { PackedFrames } from '../capture/packed.js';
 import { LINK_TYPE_DECODERS } from './linktype.js';
-import type { DecodeResult, Segment } from './segment.js';
+import { CHECKSUMS_UNKNOWN, type DecodeResult, type Segment } from './segment.js';
 
 export { formatAddress } from './address.js';
 export { checksumVerifies, fold16, internetChecksum, pseudoHeaderSum4, pseudoHeaderSum6, sum16 } from './checksum.js';
@@ -25,6 +25,8 @@ export { parseTcpOptions, resetTcpOptions, TFO_EXPERIMENT_ID, TcpOptionKind } fr
 export { decodePpp, decodePppoeSession, decodePppPayload, PPPOE_HEADER, PppProtocol } from './pppoe.js';
 export { decodeRawIp } from './rawip.js';
 export {
+  checksumVerdicts,
+  CHECKSUMS_UNKNOWN,
   newSegment,
   newTcpOptions,
   TcpFlag,
@@ -48,18 +50,21 @@ export function decodeFrame(frame: Frame, out: Segment): DecodeResult {
   out.frame = frame.number;
   out.tsSec = frame.tsSec;
   out.tsNsec = frame.tsNsec;
+  out.knownChecksums = CHECKSUMS_UNKNOWN;
   return decodeLinkLayer(frame.linkType, b, 0, b.length, frame.originalLength, out);
 }
 
 /**
  * decodeFrame() for the frame packed at byte `at` of `frames` (see capture/packed.ts), decoded where
- * it lies: `out.bytes` is the whole packed buffer and every offset in `out` points into it.
+ * it lies: `out.bytes` is the whole packed buffer and every offset in `out` points into it. The
+ * checksums are not summed again when the reading thread packed their verdicts with the frame.
  */
 export function decodePacked(frames: PackedFrames, at: number, out: Segment): DecodeResult {
   out.fileIndex = frames.fileIndex(at);
   out.frame = frames.number(at);
   out.tsSec = frames.tsSec(at);
   out.tsNsec = frames.tsNsec(at);
+  out.knownChecksums = frames.checksums(at);
   return decodeLinkLayer(frames.linkType(at), frames.bytes, frames.dataStart(at), frames.length(at), frames.originalLength(at), out);
 }
 

@@ -3,7 +3,7 @@
  */
 import { checksumVerifies, pseudoHeaderSum4 } from './checksum.js';
 import { IpProtocol, skipReasonForProtocol } from './ipproto.js';
-import type { DecodeResult, Segment } from './segment.js';
+import { CHECKSUMS_UNKNOWN, knownIpChecksum, type DecodeResult, type Segment } from './segment.js';
 import { decodeTcp, firstFragmentReason, NO_CHECKSUM } from './tcp.js';
 
 export const IPV4_MIN_HEADER = 20;
@@ -23,7 +23,8 @@ const OFFSET_MASK = 0x1fff;
  *   it covers the reassembled datagram); any other fragment → 'fragment'. tcpshake does not reassemble.
  * - Total length 0: a segmentation-offload (TSO/GSO) capture on the sending host, where the stack
  *   had not filled it yet; as Wireshark does, the length is taken from the frame instead.
- * - The header checksum is verified into `ipChecksumOk` and never used to drop the packet.
+ * - The header checksum is verified into `ipChecksumOk` (unless the reading thread did: see
+ *   Segment.knownChecksums) and never used to drop the packet.
  * - An AH header (RFC 4302, length in 4-byte units + 2) between IP and TCP is skipped.
  */
 export function decodeIPv4(b: Uint8Array, off: number, wire: number, out: Segment): DecodeResult {
@@ -67,6 +68,6 @@ export function decodeIPv4(b: Uint8Array, off: number, wire: number, out: Segmen
   out.ipLength = total;
   out.ecn = b[off + 1] & 3;
   out.ipId = (b[off + 4] << 8) | b[off + 5];
-  out.ipChecksumOk = checksumVerifies(b, off, off + hl);
+  out.ipChecksumOk = out.knownChecksums === CHECKSUMS_UNKNOWN ? checksumVerifies(b, off, off + hl) : knownIpChecksum(out.knownChecksums);
   return decodeTcp(b, tcpOff, tcpLength, firstFragment ? NO_CHECKSUM : pseudoHeaderSum4(b, off, tcpLength), out);
 }

@@ -19,6 +19,11 @@ export interface Segment {
   bytes: Uint8Array;
   /** Where the frame's captured bytes end in `bytes`: the decoders read nothing at or past it. */
   capturedEnd: number;
+  /**
+   * The checksum verdicts when they were worked out already, by the reading thread as it packed the
+   * frame (see {@link checksumVerdicts}); {@link CHECKSUMS_UNKNOWN} when the decoders verify them.
+   */
+  knownChecksums: number;
   srcOffset: number;
   dstOffset: number;
   /** 4 for IPv4, 16 for IPv6. */
@@ -127,6 +132,7 @@ export function newSegment(): Segment {
     ipVersion: 4,
     bytes: new Uint8Array(0),
     capturedEnd: 0,
+    knownChecksums: 0,
     srcOffset: 0,
     dstOffset: 0,
     addrLength: 4,
@@ -167,3 +173,34 @@ export type SkipReason =
 
 /** The decoder returns null on success (the segment was filled) or the reason it was skipped. */
 export type DecodeResult = SkipReason | null;
+
+/** Segment.knownChecksums when the decoders are to verify the checksums themselves. */
+export const CHECKSUMS_UNKNOWN = 0;
+/** Set in every known verdicts value; then two bits for each verdict (0 null, 1 false, 2 true). */
+const CHECKSUMS_KNOWN = 0x10;
+const IP_SHIFT = 0;
+const TCP_SHIFT = 2;
+
+function verdictBits(ok: boolean | null): number {
+  return ok === null ? 0 : ok ? 2 : 1;
+}
+
+function verdictOf(bits: number): boolean | null {
+  return bits === 0 ? null : bits === 2;
+}
+
+/** The checksum verdicts of a decoded segment, for Segment.knownChecksums (a number below 2^5). */
+export function checksumVerdicts(seg: Segment): number {
+  return CHECKSUMS_KNOWN | (verdictBits(seg.ipChecksumOk) << IP_SHIFT) | (verdictBits(seg.checksumOk) << TCP_SHIFT);
+}
+
+/** The IPv4 header checksum verdict held in known verdicts. */
+export function knownIpChecksum(verdicts: number): boolean | null {
+  return verdictOf((verdicts >> IP_SHIFT) & 3);
+}
+
+/** The TCP checksum verdict held in known verdicts. */
+export function knownTcpChecksum(verdicts: number): boolean | null {
+  return verdictOf((verdicts >> TCP_SHIFT) & 3);
+}
+

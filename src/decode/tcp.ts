@@ -3,7 +3,7 @@
  */
 import { fold16, sum16 } from './checksum.js';
 import { parseTcpOptions } from './options.js';
-import { TcpFlag, type DecodeResult, type Segment } from './segment.js';
+import { CHECKSUMS_UNKNOWN, knownTcpChecksum, TcpFlag, type DecodeResult, type Segment } from './segment.js';
 
 /** Size of the TCP header without options. */
 export const TCP_MIN_HEADER = 20;
@@ -71,7 +71,8 @@ export function decodeTcp(b: Uint8Array, off: number, tcpLength: number, pseudoS
   parseTcpOptions(b, off + TCP_MIN_HEADER, payloadOffset, captured, out.options);
 
   const end = off + tcpLength;
-  out.checksumOk = pseudoSum < 0 || end > captured ? null : fold16(sum16(b, off, end, pseudoSum)) === 0xffff;
+  if (out.knownChecksums !== CHECKSUMS_UNKNOWN) out.checksumOk = knownTcpChecksum(out.knownChecksums);
+  else out.checksumOk = pseudoSum < 0 || end > captured ? null : fold16(sum16(b, off, end, pseudoSum)) === 0xffff;
   return null;
 }
 

@@ -4,7 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FramePacker, PackedFrames, packedSize } from '../../src/capture/packed.js';
-import { decodeFrame, decodePacked, LINK_TYPE_DECODERS, newSegment, type DecodeResult, type Segment } from '../../src/decode/index.js';
+import {
+  checksumVerdicts,
+  CHECKSUMS_UNKNOWN,
+  decodeFrame,
+  decodePacked,
+  LINK_TYPE_DECODERS,
+  newSegment,
+  type DecodeResult,
+  type Segment,
+} from '../../src/decode/index.js';
 import { V4_SYN, V6_DATA_IP, V6_SYN } from './fixtures.js';
 import { concat, ethernet, frameOf, ipv4, ipv6, tcp, u16 } from './helpers.js';
 
@@ -91,7 +100,7 @@ describe('decoders never throw', () => {
 /** A decoded segment with its offsets taken from `base` (where the frame's bytes start in `seg.bytes`). */
 function relative(result: DecodeResult, seg: Segment, base: number): unknown {
   if (result !== null) return result;
-  const { bytes: _bytes, capturedEnd, srcOffset, dstOffset, payloadOffset, options, ...rest } = seg;
+  const { bytes: _bytes, knownChecksums: _known, capturedEnd, srcOffset, dstOffset, payloadOffset, options, ...rest } = seg;
   const address = (at: number): number[] => [...seg.bytes.subarray(at, at + seg.addrLength)];
   return {
     ...rest,
@@ -128,7 +137,9 @@ describe('frames packed by the reading thread', () => {
       const lead = { fileIndex: 0, number: 1, offset: 24, tsSec: 1, tsNsec: 0, linkType: 1, originalLength: 3, data: new Uint8Array(3) };
       packer.add(lead);
       const frame = { fileIndex: 1, number: 7, offset: 99, tsSec: 1_700_000_000, tsNsec: 5, linkType: lt, originalLength: wire, data };
-      packer.add(frame);
+      // Half with the checksum verdicts worked out as the reading thread does, half without.
+      const scratch = newSegment();
+      packer.add(frame, i % 2 === 0 && decodeFrame(frame, scratch) === null ? checksumVerdicts(scratch) : CHECKSUMS_UNKNOWN);
       packer.add({ ...lead, data: noise, originalLength: noise.length });
       new Uint8Array(buffer, packer.used).fill(0xff);
       const frames = new PackedFrames(buffer, 0, 3);
@@ -142,5 +153,24 @@ describe('frames packed by the reading thread', () => {
     // Enough of them decoded to a segment for the comparison to mean something.
     expect(checked).toBeGreaterThan(1000);
   });
-});
 
+  it('take the checksum verdicts packed with a frame instead of summing its bytes again', () => {
+    const seg = newSegment();
+    for (const [ip, tcp] of [
+      [true, false],
+      [false, true],
+      [null, null],
+    ] as const) {
+      const buffer = new ArrayBuffer(4096);
+      const packer = new FramePacker(buffer, 0, buffer.byteLength);
+      const frame = { fileIndex: 0, number: 1, offset: 24, tsSec: 1, tsNsec: 0, linkType: 1, originalLength: V4_SYN.length, data: V4_SYN };
+      // The frame's checksums are both right; the verdicts packed with it say otherwise.
+      packer.add(frame, checksumVerdicts({ ...seg, ipChecksumOk: ip, checksumOk: tcp }));
+      expect(decodePacked(new PackedFrames(buffer, 0, 1), 0, seg)).toBeNull();
+      expect([seg.ipChecksumOk, seg.checksumOk]).toEqual([ip, tcp]);
+    }
+    // Without verdicts they are summed.
+    expect(decodeFrame(frameOf(1, V4_SYN), seg)).toBeNull();
+    expect([seg.ipChecksumOk, seg.checksumOk]).toEqual([true, true]);
+  });
+});
