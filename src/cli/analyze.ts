@@ -13,6 +13,7 @@ import { renderText } from '../report/text.js';
 import { writeJsonLineBytes, writeJsonReport } from '../report/json-stream.js';
 import { jsonConnectionLine } from '../report/json.js';
 import { LineSpool } from './line-spool.js';
+import { TupleReuse } from './tuple-reuse.js';
 import { ndjsonConnection, ndjsonEvent, ndjsonSummary } from '../report/ndjson.js';
 import { assertNever } from '../util/assert.js';
 import { renderCsv } from '../report/csv.js';
@@ -213,25 +214,16 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
 
   // --format json: each connection's line by id, in a temporary file (see LineSpool).
   const lines = jsonLines ? new LineSpool() : null;
-  const tuples = new Map<string, number>();
-  const reused = new Set<number>();
+  const tuples = jsonLines ? new TupleReuse() : null;
   if (streaming || jsonLines) {
     // Connections are written (or counted, or kept as text) as soon as they are over and then dropped.
     options.keepConnections = false;
     options.onConnection = (c) => {
-      if (jsonLines) {
-        // What analyze() does for the connections it keeps (see boundDisplayFilter): remember which
-        // 4-tuples came back, to bound the display filters of their earlier connections at the end.
-        const key = tupleKey(c);
-        const first = tuples.get(key);
-        if (first === undefined) tuples.set(key, c.id);
-        else {
-          reused.add(first);
-          reused.add(c.id);
-          boundDisplayFilter(c);
-        }
-      }
-      if (!compiled.matches(c)) return;
+      const shown = compiled.matches(c);
+      // What analyze() does for the connections it keeps (see boundDisplayFilter): note each 4-tuple,
+      // to bound the display filters of the connections on a tuple that came back, at the end.
+      tuples?.note(c, shown);
+      if (!shown) return;
       addToSummary(streamed, c);
       collector.add(c);
       noteFailures?.(c);
@@ -278,14 +270,19 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
 
     if (lines !== null) {
       await lines.settle();
-      for (const id of reused) {
+      const reportOf = (id: number): ConnectionReport | undefined => {
         const line = lines.get(id);
-        if (line === undefined) continue;
-        const c = JSON.parse(line) as ConnectionReport;
+        return line === undefined ? undefined : (JSON.parse(line) as ConnectionReport);
+      };
+      for (const id of tuples!.reused((id) => {
+        const c = reportOf(id);
+        return c === undefined ? undefined : tupleKey(c);
+      })) {
+        const c = reportOf(id)!;
         boundDisplayFilter(c);
         lines.put(id, jsonConnectionLine(c));
       }
-      tuples.clear();
+      tuples!.clear();
       const findings = collector.result();
       const { connections: _none, ...head } = report;
       // Written in chunks: one string for 200,000 connections would be past V8's longest string.

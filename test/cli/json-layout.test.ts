@@ -38,6 +38,15 @@ describe('--format json', () => {
     expect(doc.connections.length).toBeGreaterThan(1);
     for (const c of doc.connections) expect(c.displayFilter).toMatch(/frame\.number>=\d+ && frame\.number<=\d+$/);
   });
+
+  it('bounds it too when the other connection on its 4-tuple is filtered out', () => {
+    for (const id of ['1', '2']) {
+      const r = runCli(['samples/time-wait-reuse.pcap', '--format', 'json', '--connection', id]);
+      const doc = JSON.parse(r.stdout) as { connections: { id: number; displayFilter: string }[] };
+      expect(doc.connections.map((c) => c.id)).toEqual([Number(id)]);
+      expect(doc.connections[0]!.displayFilter).toMatch(/frame\.number>=\d+ && frame\.number<=\d+$/);
+    }
+  });
 });
 
 describe('LineSpool', () => {
