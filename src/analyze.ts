@@ -13,6 +13,9 @@ import { SCHEMA_VERSION, type CaptureReport, type ConnectionEvent, type Connecti
 import { displayFilter } from './tracker/connection.js';
 import type { ZeekObserverOptions } from './tracker/zeek.js';
 
+/** The reading thread's module (see read-thread.ts): beside this one once built. */
+const READ_THREAD_SCRIPT = new URL('./read-thread.js', import.meta.url);
+
 /** A path (`-` is not special here: the CLI maps `-` to standard input) or a named stream. */
 export type CaptureInput = string | { name: string; stream: Readable };
 
@@ -103,7 +106,7 @@ export function zeekObserverOptions(z: AnalyzeZeekOptions | undefined): ZeekObse
  */
 export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = {}): Promise<Report> {
   const threaded = options.readOnWorker === true && inputs.every((input) => typeof input === 'string')
-    ? readOnWorker(inputs as string[])
+    ? readOnWorker(inputs as string[], READ_THREAD_SCRIPT)
     : null;
   const captures: OpenedCapture[] = threaded?.captures ?? inputs.map((input, i) => openCapture(input, i));
   const multiFile = inputs.length > 1;

@@ -1,7 +1,8 @@
 /**
  * Reading on a second thread. Reading a classic pcap (the file, pcap-parser's per-record objects,
  * tcpshake's record checks) is about a sixth of a run's time on one thread; on a machine with a
- * second core it can run beside the analysis. A worker thread (read-worker.ts) opens and reads the
+ * second core it can run beside the analysis. A worker thread (its script, src/read-thread.ts, is
+ * given by the caller: it also decodes each frame for its checksums) opens and reads the
  * files exactly as analyze() does on its own thread — same readers, same merge, same warnings and
  * errors — and hands the frames over packed into the slots of a SharedArrayBuffer (packed.ts); a
  * message names the slot, and the slot's number goes back once its frames have been analysed.
@@ -48,17 +49,14 @@ const SLOTS = 4;
  */
 const WORKER_YOUNG_GENERATION_MB = 4;
 
-/** Where the worker's script is: beside this module once built (dist/capture/read-worker.js). */
-const WORKER_URL = new URL('./read-worker.js', import.meta.url);
-
 /**
  * The inputs (paths) opened on a reading thread: `captures` stand for them as openCapture() would
  * (their `info` and `error()` are complete once `frames` has ended), `frames` is the run's timeline
  * as analyze() reads it on its own thread (one input's batches, or several merged), each batch the
  * frames packed in a buffer that goes back to the reader when the next batch is asked for: decode
- * them before that (decodePacked), or copy them.
+ * them before that (decodePacked), or copy them. `script` is the thread's module (read-thread.ts).
  */
-export function readOnWorker(paths: string[]): { captures: OpenedCapture[]; frames: AsyncGenerator<PackedFrames, void, undefined> } {
+export function readOnWorker(paths: string[], script: URL): { captures: OpenedCapture[]; frames: AsyncGenerator<PackedFrames, void, undefined> } {
   const infos: CaptureInfo[] = paths.map((p) => emptyCaptureInfo(p));
   const errors: (CaptureError | null)[] = paths.map(() => null);
   let bytes: number[] = paths.map(() => 0);
@@ -75,7 +73,7 @@ export function readOnWorker(paths: string[]): { captures: OpenedCapture[]; fram
 
   async function* frames(): AsyncGenerator<PackedFrames, void, undefined> {
     const setup: WorkerSetup = { paths, shared: new SharedArrayBuffer(SLOTS * PACK_BYTES), slots: SLOTS };
-    const worker = new Worker(WORKER_URL, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    const worker = new Worker(script, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const queue: WorkerMessage[] = [];
     let failure: Error | null = null;
     let wake: (() => void) | null = null;

@@ -1,5 +1,5 @@
 /**
- * The reading thread (see threaded.ts): opens the capture files, reads and merges them exactly as
+ * The reading thread (see capture/threaded.ts): opens the capture files, reads and merges them exactly as
  * analyze() does on its own thread, and packs the frames into the slots of the shared buffer, naming
  * each filled slot in a message; the analysing thread names it back once done with its frames. With
  * every slot out, reading waits: the analysing thread sets the pace, and memory stays at a few
@@ -7,14 +7,15 @@
  *
  * This thread also decodes each frame once, to pack its checksum verdicts with it: summing every
  * byte of every segment is the one costly part of decoding, and this thread has time to spare while
- * the analysing thread is the one the run waits for.
+ * the analysing thread is the one the run waits for. That is why this module sits beside analyze.ts,
+ * above both the capture and decode layers, and is handed to readOnWorker() by analyze().
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { captureTimeline } from './merge.js';
-import { openCapture, type OpenedCapture } from './open.js';
-import { FramePacker, PACK_BYTES, packedSize } from './packed.js';
-import { checksumVerdicts, CHECKSUMS_UNKNOWN, decodeFrame, newSegment } from '../decode/index.js';
-import type { WorkerMessage, WorkerSetup } from './threaded.js';
+import { captureTimeline } from './capture/merge.js';
+import { openCapture, type OpenedCapture } from './capture/open.js';
+import { FramePacker, PACK_BYTES, packedSize } from './capture/packed.js';
+import type { WorkerMessage, WorkerSetup } from './capture/threaded.js';
+import { checksumVerdicts, CHECKSUMS_UNKNOWN, decodeFrame, newSegment } from './decode/index.js';
 
 const port = parentPort!;
 const { paths, shared, slots } = workerData as WorkerSetup;
