@@ -4,10 +4,10 @@
  * the analysing thread no allocation and no copying: it decodes each frame where it lies
  * (decodePacked in decode/index.ts), with no Frame object or view per frame.
  *
- * Each record is 8-byte aligned: a header of two float64 (byte offset of the record in its file,
- * seconds) and six uint32 (file index, frame number, nanoseconds, link type in the low 16 bits with
- * the checksum verdicts above them, original length, captured length), then the captured bytes,
- * padded to a multiple of 8. Link types are 16-bit numbers (pcapng's field is 16 bits; a classic
+ * Each record is 8-byte aligned: a header of two float64 (byte offset of the record in its file, a
+ * Frame field the analysis does not read; seconds) and six uint32 (file index, frame number,
+ * nanoseconds, link type in the low 16 bits with the checksum verdicts above them, original length,
+ * captured length), then the captured bytes, padded to a multiple of 8. Link types are 16-bit numbers (pcapng's field is 16 bits; a classic
  * pcap header's upper bits are FCS information, masked off when it is read).
  */
 import type { Frame } from './frame.js';
@@ -98,10 +98,6 @@ export class PackedFrames {
   /** Byte offset of the record after the one at `at`. */
   next(at: number): number {
     return at + packedSize(this.u32[(at >>> 2) + 9]!);
-  }
-
-  offset(at: number): number {
-    return this.f64[at >>> 3]!;
   }
 
   tsSec(at: number): number {

@@ -132,7 +132,7 @@ export function newSegment(): Segment {
     ipVersion: 4,
     bytes: new Uint8Array(0),
     capturedEnd: 0,
-    knownChecksums: 0,
+    knownChecksums: CHECKSUMS_UNKNOWN,
     srcOffset: 0,
     dstOffset: 0,
     addrLength: 4,
