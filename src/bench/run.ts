@@ -7,9 +7,10 @@
  *   npm run bench                         # large preset, 5 repetitions
  *   npm run bench -- --preset small --repeat 3
  *   npm run bench -- --flatness           # also ndjson on a capture four times longer
+ *   npm run bench -- --floor              # also time JSON.stringify of the json report's connections
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +20,13 @@ import { generateCapture, PRESETS, type GeneratorOptions } from './generate.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'dist', 'cli', 'main.js');
 const bareLoop = join(root, 'dist', 'bench', 'bare-loop.js');
+const stringifyFloor = join(root, 'dist', 'bench', 'stringify-floor.js');
 
 interface Measurement {
   name: string;
   wall: number;
+  /** User plus system CPU seconds, all threads. */
+  cpu: number;
   rss: number;
   runs: number;
 }
@@ -42,31 +46,73 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Runs `argv` with stdout to /dev/null under /usr/bin/time; returns wall seconds and peak RSS bytes. */
-function timeOnce(argv: string[], workDir: string): { wall: number; rss: number } {
+/**
+ * Runs `argv` under /usr/bin/time with stdout to /dev/null (or to `stdoutFd`); returns wall seconds,
+ * CPU seconds (user plus system) and peak RSS bytes.
+ */
+function timeOnce(argv: string[], workDir: string, stdoutFd?: number): { wall: number; cpu: number; rss: number } {
   const timeFile = join(workDir, 'time.txt');
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, ...argv], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, ...argv], {
+    stdio: ['ignore', stdoutFd ?? 'ignore', 'pipe'],
     maxBuffer: 64 << 20,
   });
   // tcpshake exits 1 when it has findings, which a synthetic capture with RSTs has: not a failure here.
   if (result.status !== 0 && result.status !== 1) {
     usage(`${argv.join(' ')} failed (exit ${result.status}): ${result.stderr.toString().slice(0, 500)}`);
   }
-  const [wall, kb] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
-  return { wall: wall!, rss: kb! * 1024 };
+  // /usr/bin/time puts a "Command exited with non-zero status" line first when the exit is not 0.
+  const [wall, kb, user, sys] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-4).map(Number);
+  return { wall: wall!, cpu: user! + sys!, rss: kb! * 1024 };
 }
 
 function measure(name: string, argv: string[], repeat: number, workDir: string): Measurement {
   const walls: number[] = [];
+  const cpuTimes: number[] = [];
   const rsss: number[] = [];
   for (let i = 0; i < repeat; i++) {
-    const { wall, rss } = timeOnce(argv, workDir);
+    const { wall, cpu, rss } = timeOnce(argv, workDir);
     walls.push(wall);
+    cpuTimes.push(cpu);
     rsss.push(rss);
-    process.stderr.write(`  ${name}: run ${i + 1}/${repeat} ${wall.toFixed(2)} s, ${(rss / 2 ** 20).toFixed(0)} MB\n`);
+    process.stderr.write(
+      `  ${name}: run ${i + 1}/${repeat} ${wall.toFixed(2)} s, CPU ${cpu.toFixed(2)} s, ${(rss / 2 ** 20).toFixed(0)} MB\n`,
+    );
   }
-  return { name, wall: median(walls), rss: median(rsss), runs: repeat };
+  return { name, wall: median(walls), cpu: median(cpuTimes), rss: median(rsss), runs: repeat };
+}
+
+interface StringifyFloor {
+  connections: number;
+  /** Characters of JSON the connections make. */
+  chars: number;
+  /** Median seconds of JSON.stringify over all connections. */
+  seconds: number;
+}
+
+/**
+ * What writing the json report's connection lines costs on its own: tcpshake writes its json report
+ * to a file once, then stringify-floor.js times JSON.stringify of its connections, `repeat` times,
+ * each in a process of its own.
+ */
+function measureStringifyFloor(capture: string, repeat: number, workDir: string): StringifyFloor {
+  const report = join(workDir, 'floor-report.json');
+  const fd = openSync(report, 'w');
+  try {
+    timeOnce(['node', cli, capture, '--format', 'json'], workDir, fd);
+  } finally {
+    closeSync(fd);
+  }
+  const seconds: number[] = [];
+  let last: StringifyFloor | undefined;
+  for (let i = 0; i < repeat; i++) {
+    const result = spawnSync('node', [stringifyFloor, report], { encoding: 'utf8' });
+    if (result.status !== 0) usage(`stringify-floor failed (exit ${result.status}): ${result.stderr.slice(0, 500)}`);
+    last = JSON.parse(result.stdout) as StringifyFloor;
+    seconds.push(last.seconds);
+    process.stderr.write(`  JSON.stringify of the connections: run ${i + 1}/${repeat} ${last.seconds.toFixed(2)} s\n`);
+  }
+  rmSync(report, { force: true });
+  return { ...last!, seconds: median(seconds) };
 }
 
 async function ensureCapture(workDir: string, name: string, options: GeneratorOptions): Promise<string> {
@@ -87,12 +133,35 @@ function countPackets(path: string): number {
   return Number(result.stdout.trim());
 }
 
+/**
+ * The json target set against what cannot be cut: within 1.5× the bare loop's wall time, the machine's
+ * cores have that many CPU seconds at most; pcap-parser's own pass (the bare loop's CPU time) and
+ * JSON.stringify of the connections take their share first, and the rest is what is left for decoding,
+ * flows, trackers, reports, output and garbage collection.
+ */
+function floorLines(floor: StringifyFloor, bare: Measurement, json: Measurement): string[] {
+  const cores = cpus().length;
+  const budget = 1.5 * bare.wall * cores;
+  const left = budget - bare.cpu - floor.seconds;
+  const jsonRest = json.cpu - bare.cpu - floor.seconds;
+  return [
+    `JSON.stringify of the json report's ${floor.connections.toLocaleString('en-US')} connections ` +
+      `(${(floor.chars / 1e6).toFixed(0)} MB of JSON), in a process of its own: ${floor.seconds.toFixed(2)} s, ` +
+      `${(floor.seconds / bare.wall).toFixed(2)}× the bare loop's wall time.`,
+    `The json target (${(1.5 * bare.wall).toFixed(2)} s) gives ${cores} cores at most ${budget.toFixed(2)} CPU seconds; ` +
+      `after pcap-parser's pass (${bare.cpu.toFixed(2)} s) and JSON.stringify, ${left.toFixed(2)} s would be left ` +
+      `for everything else, which takes ${jsonRest.toFixed(2)} s of json's ${json.cpu.toFixed(2)} s now ` +
+      `(${(jsonRest / Math.max(left, 0.01)).toFixed(1)}× that).`,
+  ];
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       preset: { type: 'string', default: 'large' },
       repeat: { type: 'string', default: '5' },
       flatness: { type: 'boolean', default: false },
+      floor: { type: 'boolean', default: false },
       dir: { type: 'string', default: join(root, 'bench-out') },
       'skip-tshark': { type: 'boolean', default: false },
     },
@@ -136,6 +205,8 @@ async function main(): Promise<void> {
     flat = { longer: m, packets: countPackets(longer) };
   }
 
+  const floor = values.floor ? measureStringifyFloor(capture, repeat, workDir) : undefined;
+
   const loadAfter = loadavg();
   const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
   const lines: string[] = [];
@@ -145,12 +216,12 @@ async function main(): Promise<void> {
   lines.push(`Load average (1/5/15 min): ${la(loadBefore)} before, ${la(loadAfter)} after, on ${cpus().length} cores`);
   lines.push(`Capture: preset ${values.preset}, ${packets} packets, ${(size / 1e6).toFixed(0)} MB, ${preset.connections} connections; medians of ${repeat} runs`);
   lines.push('');
-  lines.push('| command | wall | × bare loop | packets/s | peak RSS |');
-  lines.push('|---|---|---|---|---|');
+  lines.push('| command | wall | × bare loop | packets/s | CPU (user + sys) | peak RSS |');
+  lines.push('|---|---|---|---|---|---|');
   for (const row of rows) {
     const rowPackets = row === flat?.longer ? flat.packets : packets;
     lines.push(
-      `| ${row.name} | ${row.wall.toFixed(2)} s | ${(row.wall / bare.wall).toFixed(2)} | ${row.wall > 0 ? Math.round(rowPackets / row.wall).toLocaleString('en-US') : '-'} | ${mb(row.rss)} |`,
+      `| ${row.name} | ${row.wall.toFixed(2)} s | ${(row.wall / bare.wall).toFixed(2)} | ${row.wall > 0 ? Math.round(rowPackets / row.wall).toLocaleString('en-US') : '-'} | ${row.cpu.toFixed(2)} s | ${mb(row.rss)} |`,
     );
   }
   lines.push('');
@@ -165,6 +236,7 @@ async function main(): Promise<void> {
     checks.push([`ndjson peak RSS flat over 4× the capture (${(growth * 100).toFixed(0)}%)`, Math.abs(growth) < 0.2]);
   }
   for (const [text, ok] of checks) lines.push(`- ${ok ? 'met' : 'MISSED'}: ${text}`);
+  if (floor) lines.push('', ...floorLines(floor, bare, json));
   const table = lines.join('\n');
   process.stdout.write(`${table}\n`);
   writeFileSync(join(workDir, `results-${values.preset}.md`), `${table}\n`);
