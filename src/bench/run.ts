@@ -149,9 +149,11 @@ function floorLines(floor: StringifyFloor, bare: Measurement, json: Measurement)
       `(${(floor.chars / 1e6).toFixed(0)} MB of JSON), in a process of its own: ${floor.seconds.toFixed(2)} s, ` +
       `${(floor.seconds / bare.wall).toFixed(2)}× the bare loop's wall time.`,
     `The json target (${(1.5 * bare.wall).toFixed(2)} s) gives ${cores} cores at most ${budget.toFixed(2)} CPU seconds; ` +
-      `after pcap-parser's pass (${bare.cpu.toFixed(2)} s) and JSON.stringify, ${left.toFixed(2)} s would be left ` +
-      `for everything else, which takes ${jsonRest.toFixed(2)} s of json's ${json.cpu.toFixed(2)} s now ` +
-      `(${(jsonRest / Math.max(left, 0.01)).toFixed(1)}× that).`,
+      `after pcap-parser's pass (${bare.cpu.toFixed(2)} s) and JSON.stringify, ` +
+      (left > 0
+        ? `${left.toFixed(2)} s would be left for everything else, which takes ${jsonRest.toFixed(2)} s of json's ` +
+          `${json.cpu.toFixed(2)} s now (${(jsonRest / left).toFixed(1)}× that).`
+        : `nothing would be left for everything else, which takes ${jsonRest.toFixed(2)} s of json's ${json.cpu.toFixed(2)} s now.`),
   ];
 }
 

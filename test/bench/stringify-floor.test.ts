@@ -15,12 +15,13 @@ function floor(file: string): { code: number | null; result?: { connections: num
   return { code: r.status, stderr: r.stderr, result: r.status === 0 ? JSON.parse(r.stdout) : undefined };
 }
 
-function reportOf(captures: string[], name: string): string {
+/** tcpshake's json report of `captures`, written to WORK/`name`, and its text. */
+function reportOf(captures: string[], name: string): { file: string; text: string } {
   const r = runCli([...captures, '--format', 'json', '--fail-on', 'none']);
   expect(r.code).toBe(0);
   const file = join(WORK, name);
   writeFileSync(file, r.stdout);
-  return file;
+  return { file, text: r.stdout };
 }
 
 describe('stringify-floor', () => {
@@ -28,8 +29,8 @@ describe('stringify-floor', () => {
 
   it('times every connection line of a report, and nothing else', () => {
     const captures = sampleFiles().filter((f) => f.endsWith('.pcap')).slice(0, 6);
-    const file = reportOf(captures, 'floor-samples.json');
-    const report = JSON.parse(runCli([...captures, '--format', 'json', '--fail-on', 'none']).stdout) as { connections: unknown[] };
+    const { file, text } = reportOf(captures, 'floor-samples.json');
+    const report = JSON.parse(text) as { connections: unknown[] };
     expect(report.connections.length).toBeGreaterThan(1);
     const { code, result } = floor(file);
     expect(code).toBe(0);
