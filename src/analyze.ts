@@ -9,7 +9,8 @@ import { CaptureError, timeOf, type CaptureWarning } from './capture/frame.js';
 import { decodeFrame, decodePacked } from './decode/index.js';
 import { newSegment, type DecodeResult, type SkipReason } from './decode/segment.js';
 import { ConnectionManager } from './flow/manager.js';
-import { SCHEMA_VERSION, type CaptureReport, type ConnectionEvent, type ConnectionReport, type Endpoint, type Report, type Summary } from './report/model.js';
+import type { ConnectionEvent } from './model/events.js';
+import { SCHEMA_VERSION, type CaptureReport, type ConnectionReport, type Endpoint, type Report, type Summary } from './model/report.js';
 import { displayFilter } from './tracker/connection.js';
 import type { ZeekObserverOptions } from './tracker/zeek.js';
 

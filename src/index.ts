@@ -5,39 +5,14 @@
 export { analyze } from './analyze.js';
 export type { AnalyzeOptions, AnalyzeProgress, CaptureInput } from './analyze.js';
 
-export {
-  CLOSE_KINDS,
-  ENDPOINT_STATES,
-  EVENT_KINDS,
-  FINDING_KINDS,
-  HANDSHAKE_KINDS,
-  SCHEMA_VERSION,
-} from './report/model.js';
-export type {
-  CaptureReport,
-  CloseKind,
-  CloseReport,
-  ConnectionEvent,
-  ConnectionReport,
-  DirectionStats,
-  Endpoint,
-  EndpointState,
-  EventKind,
-  Finding,
-  FindingKind,
-  HandshakeKind,
-  HandshakeReport,
-  NegotiatedOptions,
-  Report,
-  SegmentRecord,
-  Side,
-  StateChange,
-  Summary,
-  UnseenSegment,
-  Who,
-} from './report/model.js';
+export { EVENT_KINDS } from './model/events.js';
+export { FINDING_KINDS, SCHEMA_VERSION } from './model/report.js';
+export { CLOSE_KINDS, ENDPOINT_STATES, HANDSHAKE_KINDS } from './model/vocabulary.js';
+export type { ConnectionEvent, EventKind } from './model/events.js';
+export type { CaptureReport, CloseReport, ConnectionReport, DirectionStats, Endpoint, Finding, FindingKind, HandshakeReport, NegotiatedOptions, Report, SegmentRecord, StateChange, Summary, UnseenSegment } from './model/report.js';
+export type { CloseKind, EndpointState, HandshakeKind, Side, Who } from './model/vocabulary.js';
 
-export { EVENT_CATALOGUE, type EventInfo } from './tracker/events.js';
+export { EVENT_CATALOGUE, type EventInfo } from './model/events.js';
 export {
   capturePoint,
   closeInitiator,

@@ -4,6 +4,10 @@
  * Timestamps are kept as two integers (seconds, nanoseconds) so that epoch nanoseconds are never
  * rounded through a float; `timeOf()` turns them into float seconds only for display.
  */
+import type { CaptureFormat, CaptureWarning } from '../model/capture.js';
+
+export type { CaptureFormat, CaptureWarning };
+
 export interface Frame {
   /** Index of the input among the files of the run (0-based), for merged timelines. */
   fileIndex: number;
@@ -21,18 +25,6 @@ export interface Frame {
   originalLength: number;
   /** The captured bytes (may be shorter than originalLength: snap length). */
   data: Uint8Array;
-}
-
-export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng';
-
-/** A problem with the capture file itself, named by file, frame number and byte offset. */
-export interface CaptureWarning {
-  file: string;
-  /** The frame the problem concerns (the first frame not read, for a corrupt header). */
-  frame: number;
-  /** Byte offset in the (decompressed) file where the problem was found. */
-  offset: number;
-  message: string;
 }
 
 /**

@@ -14,7 +14,9 @@ import { formatEndpoint } from './address.js';
 import { holds, type Expectation, type Expectations, type Rule, type Selector } from './expectations.js';
 import { counterValue, selectConnections } from './evaluate.js';
 import { CONNECTION_FIELDS, counterRank, expectPathRank, POLICIES, VERDICT_FIELDS, type Scalar } from './vocabulary.js';
-import { CLOSE_KINDS, EVENT_KINDS, HANDSHAKE_KINDS, type ConnectionReport, type Report } from '../report/model.js';
+import { EVENT_KINDS } from '../model/events.js';
+import type { ConnectionReport, Report } from '../model/report.js';
+import { CLOSE_KINDS, HANDSHAKE_KINDS } from '../model/vocabulary.js';
 import { assertNever } from '../util/assert.js';
 
 export interface BaselineOptions {

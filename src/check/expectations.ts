@@ -6,7 +6,7 @@
 import { parseEndpointPattern, type EndpointPattern } from './address.js';
 import { parseJsonWithPositions, type JsonEntry, type JsonNode, type Position } from './json.js';
 import { CAPTURE_COUNTERS, CONNECTION_FIELDS, POLICIES, POLICY_NAMES, closest, type FieldType, type PolicyName, type Scalar } from './vocabulary.js';
-import { ENDPOINT_STATES } from '../report/model.js';
+import { ENDPOINT_STATES } from '../model/vocabulary.js';
 import { assertNever } from '../util/assert.js';
 
 export type Comparison =

@@ -3,16 +3,9 @@
  * and the named policies. Everything is checked against this when the file is loaded, so a typo in
  * a path or a kind is a bad expectations file (exit 2), never a rule that silently passes.
  */
-import {
-  CLOSE_KINDS,
-  ENDPOINT_STATES,
-  EVENT_KINDS,
-  HANDSHAKE_KINDS,
-  type ConnectionEvent,
-  type ConnectionReport,
-  type EventKind,
-} from '../report/model.js';
-import { EVENT_CATALOGUE } from '../tracker/events.js';
+import { type ConnectionEvent, EVENT_CATALOGUE, EVENT_KINDS, type EventKind } from '../model/events.js';
+import type { ConnectionReport } from '../model/report.js';
+import { CLOSE_KINDS, ENDPOINT_STATES, HANDSHAKE_KINDS } from '../model/vocabulary.js';
 
 /** Zeek's conn_state values (Zeek's base/protocols/conn/main.zeek). */
 export const ZEEK_CONN_STATES = ['S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'] as const;

@@ -5,7 +5,7 @@
 import { setFlagsFromString } from 'node:v8';
 import type { Argv } from 'yargs';
 import { analyze, boundDisplayFilter, tupleKey, type AnalyzeOptions } from '../analyze.js';
-import type { CaptureReport, ConnectionReport, Report } from '../report/model.js';
+import type { CaptureReport, ConnectionReport, Report } from '../model/report.js';
 import { compileFilter } from '../report/filter.js';
 import { FindingsCollector, computeFindings } from '../report/findings.js';
 import { EXIT, exitCode, failingFindings, failOnEmpty, failOnMatches, parseFailOn, type FailOn } from '../report/exitcode.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { AnalyzeOptions, CaptureInput } from '../analyze.js';
 import type { CaptureWarning } from '../capture/frame.js';
-import type { Report } from '../report/model.js';
+import type { Report } from '../model/report.js';
 import { analyze } from '../analyze.js';
 import { loadExpectations, type Expectations } from '../check/expectations.js';
 import { evaluate } from '../check/evaluate.js';

@@ -4,7 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import type { AnalyzeOptions } from '../analyze.js';
-import type { ConnectionReport, Report } from '../report/model.js';
+import type { ConnectionReport, Report } from '../model/report.js';
 import { parseIp, sameBytes } from '../report/ip.js';
 import { endpointText } from '../report/findings.js';
 import { renderLadder } from '../report/ladder.js';

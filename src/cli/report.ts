@@ -15,7 +15,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import type { AnalyzeOptions } from '../analyze.js';
-import type { ConnectionReport, EventKind, Report } from '../report/model.js';
+import type { EventKind } from '../model/events.js';
+import type { ConnectionReport, Report } from '../model/report.js';
 import { compileFilter } from '../report/filter.js';
 import { computeFindings } from '../report/findings.js';
 import { summarize } from '../report/summary.js';

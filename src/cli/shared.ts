@@ -1,7 +1,7 @@
 /**
  * Helpers several commands share (those of `analyze` itself live in ./analyze.ts).
  */
-import type { CaptureReport } from '../report/model.js';
+import type { CaptureReport } from '../model/report.js';
 import { exitCode } from '../report/exitcode.js';
 import type { CliIO } from './io.js';
 import { reportCaptureProblems } from './analyze.js';

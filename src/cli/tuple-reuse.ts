@@ -11,7 +11,7 @@
  * hash by chance only cost that check. Connections a filter leaves out keep their tuple as text, as
  * their report is not kept to read it back from.
  */
-import type { ConnectionReport } from '../report/model.js';
+import type { ConnectionReport } from '../model/report.js';
 import { combineSymmetric } from '../flow/key.js';
 import { tupleKey } from '../analyze.js';
 

@@ -1,3 +1,5 @@
+import type { SkipReason } from '../model/capture.js';
+
 /**
  * A decoded TCP segment. The decoder fills one reusable `Segment` in place for every frame (no
  * per-packet allocation on the hot path): whoever needs a field after the next frame must copy it.
@@ -157,19 +159,8 @@ export function newSegment(): Segment {
   };
 }
 
-/**
- * Why a frame did not yield a TCP segment. Counted per capture in `skipped`, never an error.
- */
-export type SkipReason =
-  | 'unsupported_link_type'
-  | 'unsupported_ethertype'
-  | 'non_ip'
-  | 'non_tcp'
-  | 'truncated'
-  | 'fragment'
-  | 'bad_ip_header'
-  | 'bad_tcp_header'
-  | 'tunnel';
+/** Why a frame did not yield a TCP segment (named with the report contract, which counts them). */
+export type { SkipReason };
 
 /** The decoder returns null on success (the segment was filled) or the reason it was skipped. */
 export type DecodeResult = SkipReason | null;

@@ -32,7 +32,8 @@
  */
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
-import type { ConnectionEvent, ConnectionReport, Endpoint } from '../report/model.js';
+import type { ConnectionEvent } from '../model/events.js';
+import type { ConnectionReport, Endpoint } from '../model/report.js';
 import { ConnectionTracker, SegmentScratch, SYN_FIRST_RETRY_MAX, SYN_RETRY_SLACK, type FinishReason, type RoleRule } from '../tracker/connection.js';
 import type { ZeekObserverOptions } from '../tracker/zeek.js';
 import { CaptureClock } from '../tracker/clock.js';

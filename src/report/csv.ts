@@ -3,7 +3,7 @@
  * holding a comma, a double quote, CR or LF is enclosed in double quotes, and inner double quotes
  * are doubled; records end with CRLF.
  */
-import type { ConnectionReport } from './model.js';
+import type { ConnectionReport } from '../model/report.js';
 
 export const CSV_COLUMNS = [
   'id',

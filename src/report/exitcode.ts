@@ -7,8 +7,9 @@
  *   3  unreadable input: a capture could not be opened, or reading stopped at a corrupt record
  *      (the partial report is still printed)
  */
-import type { CaptureReport, CloseKind, ConnectionReport, EventKind, Finding, FindingKind, HandshakeKind } from './model.js';
-import { CLOSE_KINDS, EVENT_KINDS, FINDING_KINDS, HANDSHAKE_KINDS } from './model.js';
+import { EVENT_KINDS, type EventKind } from '../model/events.js';
+import { type CaptureReport, type ConnectionReport, type Finding, FINDING_KINDS, type FindingKind } from '../model/report.js';
+import { CLOSE_KINDS, type CloseKind, HANDSHAKE_KINDS, type HandshakeKind } from '../model/vocabulary.js';
 import { FilterError, splitList } from './filter.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, input: 3 } as const;

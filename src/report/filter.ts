@@ -3,8 +3,9 @@
  * `--event`): a pure function of the connections. Several values of one option match any of them;
  * different options must all match.
  */
-import type { CloseKind, ConnectionReport, Endpoint, EventKind, HandshakeKind } from './model.js';
-import { CLOSE_KINDS, EVENT_KINDS, HANDSHAKE_KINDS } from './model.js';
+import { EVENT_KINDS, type EventKind } from '../model/events.js';
+import type { ConnectionReport, Endpoint } from '../model/report.js';
+import { CLOSE_KINDS, type CloseKind, HANDSHAKE_KINDS, type HandshakeKind } from '../model/vocabulary.js';
 import { cidrContains, parseCidr, parseIp, sameBytes, type Cidr } from './ip.js';
 
 export interface ConnectionFilter {

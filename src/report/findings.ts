@@ -4,8 +4,8 @@
  * Pure: the same report always gives the same findings. `FindingsCollector` takes connections one at
  * a time so a streaming run (ndjson) can compute them without keeping the connections.
  */
-import type { ConnectionReport, Finding, FindingKind, Report, Side } from './model.js';
-import { FINDING_KINDS } from './model.js';
+import { type ConnectionReport, type Finding, FINDING_KINDS, type FindingKind, type Report } from '../model/report.js';
+import type { Side } from '../model/vocabulary.js';
 import { assertNever } from '../util/assert.js';
 import { StringInterner } from '../util/intern.js';
 

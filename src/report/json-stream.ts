@@ -5,7 +5,7 @@
  * length") and, before that, doubling the peak memory of a run. Pieces go to `write` in chunks of
  * about {@link CHUNK_CHARS} characters.
  */
-import type { Finding, Report } from './model.js';
+import type { Finding, Report } from '../model/report.js';
 import { JSON_LINE_INDENT, jsonConnectionLine, jsonPrefix, jsonSuffix } from './json.js';
 
 /** Characters gathered before each call of `write`. */

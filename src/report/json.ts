@@ -5,7 +5,7 @@
  * connection roughly tripled its size. Members come in the order schemaVersion, captures, summary,
  * findings, then anything else, with `connections` last.
  */
-import type { Finding, Report } from './model.js';
+import type { Finding, Report } from '../model/report.js';
 
 /** Indentation of the top-level members. */
 export const JSON_INDENT = '  ';

@@ -3,8 +3,9 @@
  * rows, segments the tracker inferred but the capture did not see, notes for events, and elided
  * stretches of plain data in the middle of long connections.
  */
-import type { ConnectionEvent, ConnectionReport, EndpointState, SegmentRecord, Side } from './model.js';
-import { LOST_BEFORE_CAPTURE } from '../tracker/events.js';
+import { type ConnectionEvent, LOST_BEFORE_CAPTURE } from '../model/events.js';
+import type { ConnectionReport, SegmentRecord } from '../model/report.js';
+import type { EndpointState, Side } from '../model/vocabulary.js';
 
 export type LadderItem =
   /** `states`: every state each side entered on this segment, in order (see `segmentStates`). */

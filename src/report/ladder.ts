@@ -4,7 +4,7 @@
  * where it changes (a segment that takes a side through several states prints one per line, as the
  * textbook pictures do). Pure: colour and width are parameters.
  */
-import type { ConnectionReport, SegmentRecord } from './model.js';
+import type { ConnectionReport, SegmentRecord } from '../model/report.js';
 import { endpointText } from './findings.js';
 import { closeText } from './text.js';
 import { fileLegend, frameText, initialStates, isMultiFile, ladderItems, segmentLabel } from './ladder-rows.js';

@@ -4,7 +4,7 @@
  * segments inferred but not captured, `Note over` for state changes (one per state, in order, when a
  * segment takes a side through several). Multi-file runs name frames FILE:FRAME.
  */
-import type { ConnectionReport } from './model.js';
+import type { ConnectionReport } from '../model/report.js';
 import { endpointText } from './findings.js';
 import { fileLegend, frameText, initialStates, isMultiFile, ladderItems, segmentLabel } from './ladder-rows.js';
 import { assertNever } from '../util/assert.js';

@@ -5,7 +5,8 @@
  *   {"type":"summary", "schemaVersion", "captures", "summary", "findings"}   last line of a run
  * so a long capture streams with flat memory and a consumer can tell lines apart by `type`.
  */
-import type { ConnectionEvent, ConnectionReport, Endpoint, Finding, Report } from './model.js';
+import type { ConnectionEvent } from '../model/events.js';
+import type { ConnectionReport, Endpoint, Finding, Report } from '../model/report.js';
 
 export function ndjsonConnection(c: ConnectionReport): string {
   // The same text as JSON.stringify({ type: 'connection', ...c }), without copying the report.

@@ -2,9 +2,7 @@
  * Small shared helpers for the text renderers: colour as a parameter (never decided here: the CLI
  * knows whether it writes to a terminal), time and duration formatting, event groupings.
  */
-import type { EventKind } from './model.js';
-import { EVENT_KINDS } from './model.js';
-import { EVENT_CATALOGUE } from '../tracker/events.js';
+import { EVENT_CATALOGUE, EVENT_KINDS, type EventKind } from '../model/events.js';
 
 export type Paint = (text: string) => string;
 

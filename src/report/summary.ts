@@ -1,5 +1,5 @@
 /** Summary counts recomputed for a set of connections (e.g. the ones a filter kept). */
-import type { ConnectionReport, Summary } from './model.js';
+import type { ConnectionReport, Summary } from '../model/report.js';
 
 export function emptySummary(): Summary {
   return { connections: 0, handshake: {}, close: {}, events: {} };

@@ -2,8 +2,9 @@
  * The default text report: a header per run, the kinds of handshakes and closes, one line per
  * connection in order of first frame, then the findings. Pure: colour is a parameter.
  */
-import type { CaptureReport, ConnectionReport, EventKind, Finding, Report } from './model.js';
-import { CLOSE_KINDS, EVENT_KINDS, HANDSHAKE_KINDS } from './model.js';
+import { EVENT_KINDS, type EventKind } from '../model/events.js';
+import type { CaptureReport, ConnectionReport, Finding, Report } from '../model/report.js';
+import { CLOSE_KINDS, HANDSHAKE_KINDS } from '../model/vocabulary.js';
 import { endpointText } from './findings.js';
 import { assertNever } from '../util/assert.js';
 import {

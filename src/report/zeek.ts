@@ -9,7 +9,7 @@
  * As in Zeek, duration and byte counts are unset (`-`) for a connection whose duration is 0.
  */
 import { createHash } from 'node:crypto';
-import type { ConnectionReport, Report } from './model.js';
+import type { ConnectionReport, Report } from '../model/report.js';
 
 export const ZEEK_FIELDS = [
   ['ts', 'time'],

@@ -15,21 +15,9 @@ import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
 import { formatAddress } from '../decode/address.js';
 import { flagsToString } from '../decode/tcp.js';
-import type {
-  CloseReport,
-  ConnectionEvent,
-  ConnectionReport,
-  DirectionStats,
-  Endpoint,
-  EndpointState,
-  EventKind,
-  HandshakeReport,
-  NegotiatedOptions,
-  SegmentRecord,
-  Side,
-  StateChange,
-} from '../report/model.js';
-import { ENDPOINT_STATES, EVENT_KINDS } from '../report/model.js';
+import { type ConnectionEvent, EVENT_KINDS, type EventKind, LOST_BEFORE_CAPTURE } from '../model/events.js';
+import type { CloseReport, ConnectionReport, DirectionStats, Endpoint, HandshakeReport, NegotiatedOptions, SegmentRecord, StateChange } from '../model/report.js';
+import { ENDPOINT_STATES, type EndpointState, type Side } from '../model/vocabulary.js';
 import { endpointText } from '../report/findings.js';
 import { assertNever } from '../util/assert.js';
 import { defineBitFlags, defineDoubleSlots, grownBy } from '../util/packed-fields.js';
@@ -50,7 +38,6 @@ import {
 } from './verdicts.js';
 import { ZeekObserver, type ZeekObserverOptions } from './zeek.js';
 import { interval, type CaptureClock } from './clock.js';
-import { LOST_BEFORE_CAPTURE } from './events.js';
 import { word32 } from '../flow/key.js';
 
 export type RoleRule = ConnectionReport['roles']['decidedBy'];

@@ -2,7 +2,7 @@
  * Per-segment ladder rows for one connection, capped: the first half and the last half are kept
  * (a ring buffer for the tail), the middle is only counted.
  */
-import type { SegmentRecord, StateChange } from '../report/model.js';
+import type { SegmentRecord, StateChange } from '../model/report.js';
 
 /** Mark bits set while a segment is processed; turned into names only when recorded. */
 export const Mark = {

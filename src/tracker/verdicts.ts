@@ -3,15 +3,8 @@
  * (DESIGN.md). Like Zeek's conn_state, a verdict is a function of recorded facts only, so it can be
  * table-tested without packets.
  */
-import type {
-  CloseKind,
-  EndpointState,
-  HandshakeKind,
-  HandshakeReport,
-  NegotiatedOptions,
-  Side,
-  Who,
-} from '../report/model.js';
+import type { HandshakeReport, NegotiatedOptions } from '../model/report.js';
+import type { CloseKind, EndpointState, HandshakeKind, Side, Who } from '../model/vocabulary.js';
 import { TcpFlag, type TcpOptions } from '../decode/segment.js';
 import { assertNever } from '../util/assert.js';
 

@@ -3,7 +3,7 @@ import { loadExpectations, type Expectations } from '../../src/check/expectation
 import { evaluate } from '../../src/check/evaluate.js';
 import { writeBaseline } from '../../src/check/baseline.js';
 import { failureLines } from '../../src/check/evaluate.js';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { closeByClient, closeWait, finalAckLost, refused, report } from './fixtures.js';
 
 function load(text: string): Expectations {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { closeByClient, finalAckLost, refused, report } from './fixtures.js';
 import { runMain as run } from '../report-html/memory-io.js';
 

@@ -1,5 +1,7 @@
 /** Hand-built reports for the check tests: a normal connection and builders to bend it. */
-import type { ConnectionEvent, ConnectionReport, EventKind, Report, Side, StateChange } from '../../src/report/model.js';
+import type { ConnectionEvent, EventKind } from '../../src/model/events.js';
+import type { ConnectionReport, Report, StateChange } from '../../src/model/report.js';
+import type { Side } from '../../src/model/vocabulary.js';
 
 const T0 = 1_700_000_000;
 

@@ -15,7 +15,7 @@ import { writeBaseline } from '../../src/check/baseline.js';
 import { runMain as run } from '../report-html/memory-io.js';
 
 const CORPUS = path.resolve('../shared/corpus');
-const analyze = (lib as { analyze?: (inputs: string[]) => Promise<import('../../src/report/model.js').Report> }).analyze;
+const analyze = (lib as { analyze?: (inputs: string[]) => Promise<import('../../src/model/report.js').Report> }).analyze;
 const captures = existsSync(CORPUS)
   ? readdirSync(CORPUS, { withFileTypes: true })
       .filter((d) => d.isDirectory())

@@ -15,7 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHUNK_BYTES } from '../../src/capture/open.js';
 import { generateCapture } from '../../src/bench/generate.js';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { Ng, bytes, type PcapRecord } from '../capture/builders.js';
 import { ROOT, WORK, buildCli, runCli, runShell, type RunResult } from './harness.js';
 import { SOURCE_SAMPLE, pcapFile, pcapHeader, pcapOffset, pcapRecord, pcapngOf, sampleRecords } from './malformed-inputs.js';

@@ -2,19 +2,9 @@
  * Hand-built Report fixtures for the HTML renderer: a few connections of each kind, with
  * segments for ladders, and a generator of N synthetic connections for the size/speed tests.
  */
-import type {
-  CaptureReport,
-  CloseKind,
-  ConnectionEvent,
-  ConnectionReport,
-  EndpointState,
-  HandshakeKind,
-  NegotiatedOptions,
-  Report,
-  SegmentRecord,
-  Side,
-  Summary,
-} from '../../src/report/model.js';
+import type { ConnectionEvent } from '../../src/model/events.js';
+import type { CaptureReport, ConnectionReport, NegotiatedOptions, Report, SegmentRecord, Summary } from '../../src/model/report.js';
+import type { CloseKind, EndpointState, HandshakeKind, Side } from '../../src/model/vocabulary.js';
 
 const T0 = 1_700_000_000;
 

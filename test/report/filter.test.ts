@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FilterError, compileFilter, filterConnections, parseFilter, parseKinds } from '../../src/report/filter.js';
 import { cidrContains, parseCidr, parseIPv6, parseIp } from '../../src/report/ip.js';
-import { EVENT_KINDS } from '../../src/report/model.js';
+import { EVENT_KINDS } from '../../src/model/events.js';
 import { conn, ev } from './fixtures.js';
 
 const v6 = conn({ id: 3, client: { ip: '2001:db8::10', port: 50000 }, server: { ip: '2001:db8:0:1::443', port: 443 } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FindingsCollector, RST_BURST_MIN, TIME_WAIT_MIN, computeFindings } from '../../src/report/findings.js';
-import type { ConnectionReport, Finding, FindingKind } from '../../src/report/model.js';
+import type { ConnectionReport, Finding, FindingKind } from '../../src/model/report.js';
 import { conn, ev, report, T0 } from './fixtures.js';
 
 const hs = (c: ConnectionReport, kind: ConnectionReport['handshake']['kind']): ConnectionReport['handshake'] => ({ ...c.handshake, kind });

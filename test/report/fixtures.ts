@@ -1,6 +1,7 @@
 /** Hand-built reports for renderer tests (no capture needed). */
-import type { CaptureReport, ConnectionEvent, ConnectionReport, EventKind, Report, SegmentRecord, Side } from '../../src/report/model.js';
-import { SCHEMA_VERSION } from '../../src/report/model.js';
+import type { ConnectionEvent, EventKind } from '../../src/model/events.js';
+import { type CaptureReport, type ConnectionReport, type Report, SCHEMA_VERSION, type SegmentRecord } from '../../src/model/report.js';
+import type { Side } from '../../src/model/vocabulary.js';
 import { summarize } from '../../src/report/summary.js';
 
 const T0 = 1_700_000_000.123456;

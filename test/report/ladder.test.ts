@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderLadder } from '../../src/report/ladder.js';
 import { renderMermaid } from '../../src/report/mermaid.js';
 import { frameText, inferLosses, isMultiFile, ladderItems, segmentStates } from '../../src/report/ladder-rows.js';
-import type { ConnectionReport, SegmentRecord, StateChange } from '../../src/report/model.js';
+import type { ConnectionReport, SegmentRecord, StateChange } from '../../src/model/report.js';
 import { conn, ev, seg } from './fixtures.js';
 
 function clean(): ConnectionReport {

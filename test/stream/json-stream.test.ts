@@ -11,7 +11,7 @@ import { generateCapture } from '../../src/bench/generate.js';
 import { computeFindings } from '../../src/report/findings.js';
 import { renderJson } from '../../src/report/json.js';
 import { CHUNK_CHARS, writeJsonReport } from '../../src/report/json-stream.js';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 
 function streamed(report: Report, findings?: Parameters<typeof writeJsonReport>[2]): { text: string; chunks: number } {
   const parts: string[] = [];

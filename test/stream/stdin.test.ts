@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import { generateCapture } from '../../src/bench/generate.js';
 import { buildCli, MAIN } from '../cli/harness.js';
-import type { ConnectionEvent, ConnectionReport } from '../../src/report/model.js';
+import type { ConnectionEvent } from '../../src/model/events.js';
+import type { ConnectionReport } from '../../src/model/report.js';
 
 let dir = '';
 let file = '';

@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
-import type { ConnectionReport } from '../../src/report/model.js';
+import type { ConnectionReport } from '../../src/model/report.js';
 
 const CORPUS = '../shared/corpus';
 const have = existsSync(CORPUS);

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Segment } from '../../src/decode/segment.js';
-import type { ConnectionReport } from '../../src/report/model.js';
+import type { ConnectionReport } from '../../src/model/report.js';
 import { ConnectionTracker, DUPLICATE_MAX_INTERVAL } from '../../src/tracker/connection.js';
 import { Conv, kinds, type ConvOptions } from './fixture.js';
 

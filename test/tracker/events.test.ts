@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EVENT_KINDS } from '../../src/report/model.js';
-import { EVENT_CATALOGUE } from '../../src/tracker/events.js';
+import { EVENT_CATALOGUE, EVENT_KINDS } from '../../src/model/events.js';
 
 describe('events catalogue', () => {
   it('describes every EventKind, and nothing else', () => {

@@ -4,7 +4,8 @@
  */
 import { newSegment, TcpFlag, type Segment, type TcpOptions } from '../../src/decode/segment.js';
 import { ConnectionManager, type ConnectionManagerOptions } from '../../src/flow/manager.js';
-import type { ConnectionReport, EventKind } from '../../src/report/model.js';
+import type { EventKind } from '../../src/model/events.js';
+import type { ConnectionReport } from '../../src/model/report.js';
 import type { ConnectionTracker } from '../../src/tracker/connection.js';
 
 export const F = TcpFlag;

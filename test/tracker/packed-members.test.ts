@@ -6,7 +6,7 @@
  * sides and nanosecond times exactly.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConnectionEvent } from '../../src/report/model.js';
+import type { ConnectionEvent } from '../../src/model/events.js';
 import { EndpointTrack } from '../../src/tracker/connection.js';
 import { defineBitFlags, defineDoubleSlots, grownBy } from '../../src/util/packed-fields.js';
 import { Conv } from './fixture.js';

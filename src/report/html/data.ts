@@ -7,16 +7,9 @@
  * of the capture, rounded to the microsecond. Per-connection detail (events, state changes,
  * ladder segments) is embedded only for the connections chosen by `detailFor`.
  */
-import {
-  CLOSE_KINDS,
-  ENDPOINT_STATES,
-  EVENT_KINDS,
-  HANDSHAKE_KINDS,
-  type ConnectionReport,
-  type EventKind,
-  type Report,
-  type Who,
-} from '../model.js';
+import { EVENT_KINDS, type EventKind } from '../../model/events.js';
+import type { ConnectionReport, Report } from '../../model/report.js';
+import { CLOSE_KINDS, ENDPOINT_STATES, HANDSHAKE_KINDS, type Who } from '../../model/vocabulary.js';
 import { ROUTINE_EVENTS } from '../style.js';
 import { inferLosses, segmentStates } from '../ladder-rows.js';
 

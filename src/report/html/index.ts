@@ -9,7 +9,9 @@
  * client script builds DOM with `textContent`, never `innerHTML`.
  */
 import { createHash } from 'node:crypto';
-import { CLOSE_KINDS, EVENT_KINDS, HANDSHAKE_KINDS, type CaptureReport, type Finding, type Report } from '../model.js';
+import { EVENT_KINDS } from '../../model/events.js';
+import type { CaptureReport, Finding, Report } from '../../model/report.js';
+import { CLOSE_KINDS, HANDSHAKE_KINDS } from '../../model/vocabulary.js';
 import { barChart, binTimes, fmtDuration, histogram, timeChart, type Bar } from './charts.js';
 import { CLIENT_SCRIPT } from './client.js';
 import { NOTABLE_EVENTS, buildPayload, referenceTime } from './data.js';

@@ -1,10 +1,61 @@
 /**
- * The events catalogue: every EventKind with a title, a one-paragraph description and whether it is
- * an anomaly. `Record<EventKind, …>` makes a missing kind a compile error; docs/events.md explains each
- * at length (a test checks it has a section per kind).
+ * Every event the tracker reports, and the events catalogue: each EventKind with a title, a one-paragraph
+ * description and whether it is an anomaly. `Record<EventKind, …>` makes a missing kind a compile error;
+ * docs/events.md explains each at length (a test checks it has a section per kind).
  */
-import type { EventKind } from '../report/model.js';
-import { EVENT_KINDS } from '../report/model.js';
+import type { Side } from './vocabulary.js';
+
+/** Every event the tracker reports; EVENT_CATALOGUE below describes each. */
+export const EVENT_KINDS = [
+  'syn',
+  'syn_retransmit',
+  'syn_ack',
+  'syn_ack_retransmit',
+  'handshake_complete',
+  'simultaneous_open',
+  'refused',
+  'unanswered',
+  'fin',
+  'fin_retransmit',
+  'half_close',
+  'close_complete',
+  'final_ack_lost',
+  'final_ack_not_seen',
+  'rst',
+  'time_wait_reuse',
+  'keepalive',
+  'midstream_start',
+  'open_at_end',
+  'idle_timeout',
+  'syn_ack_lost',
+  'segment_not_captured',
+  // named anomalies
+  'syn_fin',
+  'syn_rst',
+  'fin_without_ack',
+  'data_after_rst',
+  'syn_with_data',
+  'rst_out_of_window',
+  'null_flags',
+  'bad_checksum',
+  'malformed_options',
+  'reordered',
+  'duplicate',
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export interface ConnectionEvent {
+  kind: EventKind;
+  /** Wireshark frame number (per file) of the segment that showed it. */
+  frame: number;
+  /** Index of the file among the run's inputs, when the run has several. */
+  file?: number;
+  time: number;
+  /** Which endpoint sent the segment (or, for inferred events, whose behaviour it is). */
+  by: Side | null;
+  /** Free text with the specifics (e.g. RST classification, retry count). */
+  detail?: string;
+}
 
 export interface EventInfo {
   title: string;

@@ -2,101 +2,11 @@
  * The report: the public contract of `--format json` (schemaVersion 1, see DESIGN.md).
  * Field names here are relied on by users and tests: extend, never rename.
  */
-import type { CaptureFormat, CaptureWarning } from '../capture/frame.js';
-import type { SkipReason } from '../decode/segment.js';
+import type { CaptureFormat, CaptureWarning, SkipReason } from './capture.js';
+import type { ConnectionEvent, EventKind } from './events.js';
+import type { CloseKind, EndpointState, HandshakeKind, Side, Who } from './vocabulary.js';
 
 export const SCHEMA_VERSION = 1 as const;
-
-export const ENDPOINT_STATES = [
-  'CLOSED',
-  'LISTEN',
-  'SYN_SENT',
-  'SYN_RECEIVED',
-  'ESTABLISHED',
-  'FIN_WAIT_1',
-  'FIN_WAIT_2',
-  'CLOSE_WAIT',
-  'CLOSING',
-  'LAST_ACK',
-  'TIME_WAIT',
-] as const;
-export type EndpointState = (typeof ENDPOINT_STATES)[number];
-
-export const HANDSHAKE_KINDS = [
-  'three_way',
-  'simultaneous_open',
-  'refused',
-  'unanswered',
-  'incomplete',
-  'not_captured',
-] as const;
-export type HandshakeKind = (typeof HANDSHAKE_KINDS)[number];
-
-export const CLOSE_KINDS = [
-  'four_way',
-  'three_way',
-  'simultaneous',
-  'reset',
-  'half_closed',
-  'open',
-  'not_established',
-] as const;
-export type CloseKind = (typeof CLOSE_KINDS)[number];
-
-export type Side = 'client' | 'server';
-export type Who = Side | 'both';
-
-/** Every event the tracker reports; the catalogue in tracker/events.ts describes each. */
-export const EVENT_KINDS = [
-  'syn',
-  'syn_retransmit',
-  'syn_ack',
-  'syn_ack_retransmit',
-  'handshake_complete',
-  'simultaneous_open',
-  'refused',
-  'unanswered',
-  'fin',
-  'fin_retransmit',
-  'half_close',
-  'close_complete',
-  'final_ack_lost',
-  'final_ack_not_seen',
-  'rst',
-  'time_wait_reuse',
-  'keepalive',
-  'midstream_start',
-  'open_at_end',
-  'idle_timeout',
-  'syn_ack_lost',
-  'segment_not_captured',
-  // named anomalies
-  'syn_fin',
-  'syn_rst',
-  'fin_without_ack',
-  'data_after_rst',
-  'syn_with_data',
-  'rst_out_of_window',
-  'null_flags',
-  'bad_checksum',
-  'malformed_options',
-  'reordered',
-  'duplicate',
-] as const;
-export type EventKind = (typeof EVENT_KINDS)[number];
-
-export interface ConnectionEvent {
-  kind: EventKind;
-  /** Wireshark frame number (per file) of the segment that showed it. */
-  frame: number;
-  /** Index of the file among the run's inputs, when the run has several. */
-  file?: number;
-  time: number;
-  /** Which endpoint sent the segment (or, for inferred events, whose behaviour it is). */
-  by: Side | null;
-  /** Free text with the specifics (e.g. RST classification, retry count). */
-  detail?: string;
-}
 
 export interface StateChange {
   state: EndpointState;

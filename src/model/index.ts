@@ -1,0 +1,8 @@
+/**
+ * The report contract and the events catalogue: the bottom of tcpshake's one-way pipeline, named by
+ * every stage and importing only `util/`.
+ */
+export * from './capture.js';
+export * from './events.js';
+export * from './report.js';
+export * from './vocabulary.js';
