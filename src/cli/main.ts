@@ -42,7 +42,7 @@ export async function main(args: string[], io: CliIO, list: CliCommand[] = comma
     .alias('h', 'help')
     .wrap(io.columns ? Math.min(io.columns, 110) : 100)
     .epilogue(
-      'Exit codes: 0 ok, 1 findings (a warning finding, or what --fail-on names), 2 usage error, 3 unreadable input (the partial report is still printed).\n' +
+      'Exit codes: 0 ok, 1 what --fail-on names matched (or check: an expectation failed), 2 usage error, 3 unreadable input (the partial report is still printed).\n' +
         'Colour only on a terminal; NO_COLOR or --no-color turn it off.',
     )
     .fail((msg, err) => {

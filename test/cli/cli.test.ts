@@ -49,7 +49,7 @@ function cases(): Case[] {
   add('events-refused', 'refused', (s) => ['--events', s]);
   add('detail-rst-linger0', 'rst-linger0', (s) => [s, '--connection', '1']);
   add('fail-on-rst-linger0', 'rst-linger0', (s) => ['--fail-on', 'close:reset', s]);
-  add('findings-exit-refused', 'refused', (s) => [s]);
+  add('findings-exit-refused', 'refused', (s) => ['--fail-on', 'warnings', s]);
   add('filter-no-match', 'close-by-client', (s) => ['--handshake', 'refused', s]);
   add('json-connection-2', 'time-wait-reuse', (s) => ['--format', 'json', '--connection', '2', s]);
   add('ladder-client-time-wait-reuse', 'time-wait-reuse', (s) => ['ladder', s, '--client', '10.99.1.2:40013', '--width', '110']);
@@ -181,15 +181,24 @@ describe('behaviour', () => {
     expect(two.stderr).toBe("tcpshake: standard input (-) can be read only once\nRun 'tcpshake --help' for usage.\n");
   });
 
-  it('exits 1 on warning findings by default, and --fail-on none does not', () => {
+  it('a plain analysis exits 0 even with warning findings; --fail-on warnings exits 1 on them', () => {
     writeManySyns(join(WORK, 'three-syns.pcap'), 3);
     const r = runCli(['tmp/cli-test-work/three-syns.pcap']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('tcpshake: exit 1: warning findings: unanswered_syns (--fail-on none ignores them)\n');
+    expect(r.stdout).toContain('[unanswered_syns]');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const warnings = runCli(['--fail-on', 'warnings', 'tmp/cli-test-work/three-syns.pcap']);
+    expect(warnings.code).toBe(1);
+    expect(warnings.stderr).toBe('tcpshake: --fail-on matched: finding:unanswered_syns\n');
+    for (const format of ['ndjson', 'json']) {
+      expect(runCli(['--format', format, 'tmp/cli-test-work/three-syns.pcap']).code).toBe(0);
+      expect(runCli(['--format', format, '--fail-on', 'warnings', 'tmp/cli-test-work/three-syns.pcap']).code).toBe(1);
+    }
+    // none (what scripts wrote when warnings failed a run by default) still means never.
     const none = runCli(['--fail-on', 'none', 'tmp/cli-test-work/three-syns.pcap']);
     expect(none.code).toBe(0);
     expect(none.stderr).toBe('');
-    // --fail-on names what fails the run instead: here nothing the capture has.
+    // --fail-on names what fails the run: here nothing the capture has.
     expect(runCli(['--fail-on', 'reset', 'tmp/cli-test-work/three-syns.pcap']).code).toBe(0);
   });
 

@@ -29,18 +29,20 @@ describe('--fail-on', () => {
   });
   it('prefixes pick one category', () => {
     const f = parseFailOn(['close:three_way,event:rst', 'finding:close_wait_pileup']);
-    expect(f).toEqual({ handshake: [], close: ['three_way'], events: ['rst'], findings: ['close_wait_pileup'] });
+    expect(f).toEqual({ handshake: [], close: ['three_way'], events: ['rst'], findings: ['close_wait_pileup'], warnings: false });
   });
   it('rejects unknown names and prefixes', () => {
     expect(() => parseFailOn(['resett'])).toThrow(FilterError);
     expect(() => parseFailOn(['close:rst'])).toThrow(/close:rst/);
     expect(() => parseFailOn(['bogus:reset'])).toThrow(/category "bogus"/);
   });
-  it('fails on warning findings by default, on the named kinds with --fail-on, never with none', () => {
+  it('never fails on findings by default; on warning findings with warnings, on the named kinds, never with none', () => {
     const f = (kind: 'time_wait_pileup' | 'refused_ports', severity: 'info' | 'warning') => ({ kind, severity, title: '', explanation: '', count: 1, top: [], connections: [] });
     const findings = [f('time_wait_pileup', 'info'), f('refused_ports', 'warning')];
-    expect(failingFindings(null, findings)).toEqual(['finding:refused_ports']);
-    expect(failingFindings(null, [f('time_wait_pileup', 'info')])).toEqual([]);
+    expect(failingFindings(null, findings)).toEqual([]);
+    expect(failingFindings(parseFailOn(['warnings']), findings)).toEqual(['finding:refused_ports']);
+    expect(failingFindings(parseFailOn(['finding:warnings']), [f('time_wait_pileup', 'info')])).toEqual([]);
+    expect(failingFindings(parseFailOn(['warnings,time_wait_pileup']), findings)).toEqual(['finding:time_wait_pileup', 'finding:refused_ports']);
     expect(failingFindings(parseFailOn(['time_wait_pileup']), findings)).toEqual(['finding:time_wait_pileup']);
     expect(failingFindings(parseFailOn(['none']), findings)).toEqual([]);
     expect(failingFindings(parseFailOn(['reset']), findings)).toEqual([]);
