@@ -59,6 +59,12 @@ export class LineSpool {
   /** Called when the last background write is done (settle() waiting, or close() deferred). */
   private onIdle: (() => void) | null = null;
   private closing = false;
+  /**
+   * Set by settle(): from then on full buffers are written synchronously, so lines put while the
+   * file is being read back (a connection's line replaced at the end of a run) never start a
+   * background write that a get() in the same loop would have to wait for.
+   */
+  private settled = false;
 
   constructor(dir: string = tmpdir()) {
     const d = mkdtempSync(join(dir, 'tcpshake-'));
@@ -80,7 +86,10 @@ export class LineSpool {
     // A UTF-16 code unit takes at most 3 bytes in UTF-8: with that much room the line is written
     // without measuring it first (Buffer.byteLength would walk it once more).
     const room = UTF8_MAX_BYTES_PER_UNIT * line.length;
-    if (this.used + room > BUFFER_BYTES) this.flushInBackground();
+    if (this.used + room > BUFFER_BYTES) {
+      if (this.settled) this.flush();
+      else this.flushInBackground();
+    }
     const offset = this.written + this.used;
     let bytes: number;
     if (room > BUFFER_BYTES) {
@@ -98,9 +107,11 @@ export class LineSpool {
 
   /**
    * Waits for the background writes (the reads below need the file complete); rejects with the
-   * first write's failure, if any. Call before get() and linesInOrder().
+   * first write's failure, if any. Call before get() and linesInOrder(); put() may be mixed with
+   * get() after it (its writes are synchronous from then on).
    */
   async settle(): Promise<void> {
+    this.settled = true;
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.onIdle = resolve));
     this.onIdle = null;
     if (this.writeFailure !== null) throw this.writeFailure;

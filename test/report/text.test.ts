@@ -52,6 +52,15 @@ describe('text report', () => {
     expect(text).toContain('client states: SYN_SENT@11 → TIME_WAIT@18');
   });
 
+  it('lays out 200,000 connections without running out of call stack', () => {
+    // Column widths once came from Math.max(...rows): 200,000 arguments overflow V8's stack.
+    const one = conn({ id: 1 });
+    const many = Array.from({ length: 200_000 }, (_, i) => ({ ...one, id: i + 1 }));
+    const text = renderText(report(many), { color: false });
+    expect(text).toContain('TCP connections: 200000');
+    expect(text).toMatch(/\n#200000\s+10\.0\.0\.1:40001/);
+  });
+
   it('says when a filter hides connections', () => {
     expect(renderText(report([conn({ id: 1 })]), { color: false, totalConnections: 5 })).toContain('TCP connections: 1 of 5 (filtered)');
   });
