@@ -3,7 +3,7 @@
  * and the named policies. Everything is checked against this when the file is loaded, so a typo in
  * a path or a kind is a bad expectations file (exit 2), never a rule that silently passes.
  */
-import { type ConnectionEvent, EVENT_CATALOGUE, EVENT_KINDS, type EventKind } from '../model/events.js';
+import { type ConnectionEvent, EVENT_CATALOGUE, EVENT_KINDS, type EventInfo, type EventKind } from '../model/events.js';
 import type { ConnectionReport } from '../model/report.js';
 import { CLOSE_KINDS, ENDPOINT_STATES, HANDSHAKE_KINDS } from '../model/vocabulary.js';
 
@@ -176,42 +176,11 @@ export interface PolicySpec {
   check: (c: ConnectionReport) => PolicyViolation | null;
 }
 
-const HANDSHAKE_EVENT_KINDS: ReadonlySet<EventKind> = new Set<EventKind>([
-  'syn',
-  'syn_retransmit',
-  'syn_ack',
-  'syn_ack_retransmit',
-  'handshake_complete',
-  'simultaneous_open',
-  'refused',
-  'unanswered',
-  'syn_ack_lost',
-  'midstream_start',
-]);
-const CLOSE_EVENT_KINDS: ReadonlySet<EventKind> = new Set<EventKind>([
-  'fin',
-  'fin_retransmit',
-  'half_close',
-  'close_complete',
-  'final_ack_lost',
-  'final_ack_not_seen',
-  'rst',
-  'open_at_end',
-  'idle_timeout',
-  'data_after_rst',
-]);
-/**
- * Catalogue anomalies that `no_anomalies` leaves to others: a lost final ACK has its own policy
- * (no_final_ack_lost), and a SYN-ACK lost past the capture point, a segment the capture missed or
- * a reordering in the capture are about the network path or the capture, not odd segments.
- */
-const NOT_NAMED_ANOMALIES: ReadonlySet<EventKind> = new Set<EventKind>(['final_ack_lost', 'syn_ack_lost', 'segment_not_captured', 'reordered']);
-/** What `no_anomalies` fails on: the events catalogue's anomalies, so a new one is covered at once. */
-export const ANOMALY_EVENT_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(
-  EVENT_KINDS.filter((k) => EVENT_CATALOGUE[k].anomaly && !NOT_NAMED_ANOMALIES.has(k)),
-);
-
-const eventsOf = (c: ConnectionReport, kinds: ReadonlySet<EventKind>): ConnectionEvent[] => c.events.filter((e) => kinds.has(e.kind));
+const eventsOf = (c: ConnectionReport, which: (info: EventInfo) => boolean): ConnectionEvent[] => c.events.filter((e) => which(EVENT_CATALOGUE[e.kind]));
+const ofHandshake = (info: EventInfo): boolean => info.phase === 'handshake';
+const ofClose = (info: EventInfo): boolean => info.phase === 'close';
+/** What `no_anomalies` fails on: the catalogue's `policyAnomaly` events, so a new one is covered at once. */
+const policyAnomaly = (info: EventInfo): boolean => info.policyAnomaly;
 
 function resetBy(side: 'client' | 'server') {
   return (c: ConnectionReport): PolicyViolation | null => {
@@ -243,7 +212,7 @@ export const POLICIES = {
     check: (c) => {
       const sides = SIDES.filter((s) => c.finalState[s] === 'CLOSE_WAIT');
       if (sides.length === 0) return null;
-      return { reason: `${sides.join(' and ')} still in CLOSE_WAIT at the end of the capture`, events: eventsOf(c, CLOSE_EVENT_KINDS) };
+      return { reason: `${sides.join(' and ')} still in CLOSE_WAIT at the end of the capture`, events: eventsOf(c, ofClose) };
     },
   },
   // RFC 9293 §3.6: the passive closer in LAST-ACK retransmits its FIN until the final ACK arrives.
@@ -256,22 +225,22 @@ export const POLICIES = {
   },
   no_unanswered_syn: {
     description: 'every SYN is answered (no handshake of kind unanswered)',
-    check: (c) => (c.handshake.kind === 'unanswered' ? { reason: `SYN unanswered (${c.handshake.synRetransmits} retransmissions)`, events: eventsOf(c, HANDSHAKE_EVENT_KINDS) } : null),
+    check: (c) => (c.handshake.kind === 'unanswered' ? { reason: `SYN unanswered (${c.handshake.synRetransmits} retransmissions)`, events: eventsOf(c, ofHandshake) } : null),
   },
   no_refused: {
     description: 'no connection attempt is refused with RST',
-    check: (c) => (c.handshake.kind === 'refused' ? { reason: 'connection refused (SYN answered by RST)', events: eventsOf(c, HANDSHAKE_EVENT_KINDS).concat(c.events.filter((e) => e.kind === 'rst')) } : null),
+    check: (c) => (c.handshake.kind === 'refused' ? { reason: 'connection refused (SYN answered by RST)', events: eventsOf(c, ofHandshake).concat(c.events.filter((e) => e.kind === 'rst')) } : null),
   },
   no_incomplete_handshake: {
     description: 'no client leaves a SYN-ACK unacknowledged (handshake kind incomplete)',
-    check: (c) => (c.handshake.kind === 'incomplete' ? { reason: 'SYN-ACK never acknowledged by the client', events: eventsOf(c, HANDSHAKE_EVENT_KINDS) } : null),
+    check: (c) => (c.handshake.kind === 'incomplete' ? { reason: 'SYN-ACK never acknowledged by the client', events: eventsOf(c, ofHandshake) } : null),
   },
   all_handshakes_complete: {
     description: 'every handshake the capture saw completed (three_way or simultaneous_open; not_captured is not held against it)',
     check: (c) => {
       const k = c.handshake.kind;
       if (k === 'three_way' || k === 'simultaneous_open' || k === 'not_captured') return null;
-      return { reason: `handshake ${k}`, events: eventsOf(c, HANDSHAKE_EVENT_KINDS) };
+      return { reason: `handshake ${k}`, events: eventsOf(c, ofHandshake) };
     },
   },
   no_syn_retransmit: {
@@ -289,7 +258,7 @@ export const POLICIES = {
     check: (c) => {
       const k = c.close.kind;
       if (k === 'four_way' || k === 'three_way' || k === 'simultaneous' || k === 'not_established') return null;
-      return { reason: `close ${k}${c.close.detail ? `: ${c.close.detail}` : ''}`, events: eventsOf(c, CLOSE_EVENT_KINDS) };
+      return { reason: `close ${k}${c.close.detail ? `: ${c.close.detail}` : ''}`, events: eventsOf(c, ofClose) };
     },
   },
   // RFC 9293 §3.6.1 / RFC 6191: a new SYN may reopen a 4-tuple in TIME-WAIT; some stacks refuse it.
@@ -303,7 +272,7 @@ export const POLICIES = {
   no_anomalies: {
     description: 'no named anomaly (SYN+FIN, out-of-window RST, bad checksum, malformed options, ...)',
     check: (c) => {
-      const ev = eventsOf(c, ANOMALY_EVENT_KINDS);
+      const ev = eventsOf(c, policyAnomaly);
       return ev.length === 0 ? null : { reason: `anomalies: ${[...new Set(ev.map((e) => e.kind))].join(', ')}`, events: ev };
     },
   },
@@ -315,10 +284,10 @@ export const POLICY_NAMES = Object.keys(POLICIES) as PolicyName[];
 /** Which events help explain a mismatch on a path (the frames a user should look at). */
 export function relevantEvents(c: ConnectionReport, path: string): ConnectionEvent[] {
   if (path.startsWith('events.')) return c.events.filter((e) => e.kind === path.slice(7));
-  if (path.startsWith('handshake.')) return eventsOf(c, HANDSHAKE_EVENT_KINDS);
+  if (path.startsWith('handshake.')) return eventsOf(c, ofHandshake);
   if (path.startsWith('close.rst')) return c.events.filter((e) => e.kind === 'rst');
-  if (path.startsWith('close.') || path.startsWith('finalState.') || path === 'idleExpired') return eventsOf(c, CLOSE_EVENT_KINDS);
-  if (path.startsWith('zeek.') || path === 'completeness') return c.events.filter((e) => HANDSHAKE_EVENT_KINDS.has(e.kind) || CLOSE_EVENT_KINDS.has(e.kind));
+  if (path.startsWith('close.') || path.startsWith('finalState.') || path === 'idleExpired') return eventsOf(c, ofClose);
+  if (path.startsWith('zeek.') || path === 'completeness') return eventsOf(c, (info) => ofHandshake(info) || ofClose(info));
   return [];
 }
 

@@ -15,12 +15,11 @@
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import type { AnalyzeOptions } from '../analyze.js';
-import type { EventKind } from '../model/events.js';
+import { EVENT_CATALOGUE } from '../model/events.js';
 import type { ConnectionReport, Report } from '../model/report.js';
 import { compileFilter } from '../report/filter.js';
 import { computeFindings } from '../report/findings.js';
 import { summarize } from '../report/summary.js';
-import { ANOMALY_EVENTS } from '../report/style.js';
 import { renderHtml } from '../report/html/index.js';
 import type { CliCommand } from './command.js';
 import type { CliIO } from './io.js';
@@ -34,25 +33,14 @@ import { progressReporter } from './progress.js';
 export const DEFAULT_LADDERS = 1000;
 export const DEFAULT_MAX_SEGMENTS = 200;
 
-/**
- * Events that make a connection worth a ladder even beyond the first --ladders: the catalogue's
- * anomalies, and the signs that it struggled (retransmitted SYN, SYN-ACK or FIN, a last FIN never
- * acknowledged, a 4-tuple reused from TIME_WAIT).
- */
-const LADDER_EVENTS: ReadonlySet<EventKind> = new Set<EventKind>([
-  ...ANOMALY_EVENTS,
-  'syn_retransmit',
-  'syn_ack_retransmit',
-  'fin_retransmit',
-  'final_ack_not_seen',
-  'time_wait_reuse',
-]);
-
 export function isAnomalous(c: ConnectionReport): boolean {
   if (c.handshake.kind !== 'three_way' && c.handshake.kind !== 'not_captured') return true;
   if (c.close.kind === 'reset' || c.close.kind === 'half_closed' || c.close.kind === 'not_established') return true;
   if (c.close.finalAckLost) return true;
-  return c.events.some((e) => LADDER_EVENTS.has(e.kind));
+  // Events that make a connection worth a ladder even beyond the first --ladders: the catalogue's
+  // warnings (anomalies, and signs that it struggled: a retransmitted SYN, SYN-ACK or FIN, a last FIN
+  // never acknowledged, a 4-tuple reused from TIME_WAIT).
+  return c.events.some((e) => EVENT_CATALOGUE[e.kind].severity === 'warning');
 }
 
 /**

@@ -57,179 +57,379 @@ export interface ConnectionEvent {
   detail?: string;
 }
 
+/** When in a connection's life an event happens; `any` for odd segments and capture artefacts. */
+export type EventPhase = 'handshake' | 'transfer' | 'close' | 'any';
+
+/**
+ * How much an event says about its connection, from least to most:
+ * - `routine`: a milestone of every ordinary connection (SYN, FIN, ...): one-line summaries leave it out;
+ * - `info`: ordinary, but not in every connection (keep-alives, a half-close, a capture starting mid-way);
+ * - `notice`: the connection went a way worth a look (refused, reset, unanswered, idle);
+ * - `warning`: a sign of trouble — a retransmission of a control segment, a loss, an anomaly: such a
+ *   connection is worth a ladder diagram even past the first ones.
+ */
+export const EVENT_SEVERITIES = ['routine', 'info', 'notice', 'warning'] as const;
+export type EventSeverity = (typeof EVENT_SEVERITIES)[number];
+
+/**
+ * How a ladder diagram shows an event: `arrow` when the segment's own arrow says it (a SYN, a
+ * retransmission mark), `unseen` as a dashed arrow for a segment the capture did not see, `note` as a
+ * line of text under the segment that showed it.
+ */
+export type LadderShape = 'arrow' | 'unseen' | 'note';
+
+/**
+ * What tcpshake knows of each event kind. The flags decide every grouping renderers and checks make
+ * (routine, anomalous, drawn, ...), so a new kind is one entry here, and the compiler asks for it.
+ */
 export interface EventInfo {
   title: string;
   description: string;
-  /** Something a healthy TCP exchange does not show (scans, middlebox damage, capture problems). */
+  phase: EventPhase;
+  severity: EventSeverity;
+  /** Something a healthy TCP exchange does not show (scans, middlebox damage, capture problems); always a `warning`. */
   anomaly: boolean;
+  /**
+   * An anomaly the check policy `no_anomalies` fails on: the odd segments. Losses have policies of
+   * their own (no_final_ack_lost) and a segment the capture missed or reordered is about the capture.
+   */
+  policyAnomaly: boolean;
+  /** The handshake or close kind already says it (midstream_start: not_captured): tables leave it out. */
+  impliedByKind: boolean;
+  onLadder: LadderShape;
 }
 
 export const EVENT_CATALOGUE: Record<EventKind, EventInfo> = {
   syn: {
     title: 'SYN',
     description: 'An endpoint sent a SYN: an active open (RFC 9293 §3.5), entering SYN_SENT.',
+    phase: 'handshake',
+    severity: 'routine',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'arrow',
   },
   syn_retransmit: {
     title: 'SYN retransmitted',
     description: 'The same SYN (same ISN) was sent again because no SYN-ACK arrived; the detail gives the retry number and the interval (exponential backoff).',
+    phase: 'handshake',
+    severity: 'warning',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'arrow',
   },
   syn_ack: {
     title: 'SYN-ACK',
     description: 'The server acknowledged the SYN with its own SYN (LISTEN → SYN_RECEIVED).',
+    phase: 'handshake',
+    severity: 'routine',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'arrow',
   },
   syn_ack_retransmit: {
     title: 'SYN-ACK retransmitted',
     description: "The server sent its SYN-ACK again (same ISN): it did not get the client's ACK in time, or answered a retransmitted SYN.",
+    phase: 'handshake',
+    severity: 'warning',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'arrow',
   },
   handshake_complete: {
     title: 'Handshake complete',
     description: "The client acknowledged the server's SYN: both ends are ESTABLISHED.",
+    phase: 'handshake',
+    severity: 'routine',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'arrow',
   },
   simultaneous_open: {
     title: 'Simultaneous open',
     description: 'Both ends sent a bare SYN to each other (RFC 9293 §3.5 figure 8); each passes SYN_RECEIVED.',
+    phase: 'handshake',
+    severity: 'notice',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   refused: {
     title: 'Connection refused',
     description: 'The SYN was answered by a RST acknowledging it: nothing listens on that port (or a firewall rejects).',
+    phase: 'handshake',
+    severity: 'notice',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   unanswered: {
     title: 'SYN unanswered',
     description: 'SYN(s) with no answer in the capture: a filtering firewall, a dead host, or a capture that missed the reply.',
+    phase: 'handshake',
+    severity: 'notice',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   fin: {
     title: 'FIN',
     description: 'An endpoint closed its sending direction.',
+    phase: 'close',
+    severity: 'routine',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'arrow',
   },
   fin_retransmit: {
     title: 'FIN retransmitted',
     description: 'The same FIN (same sequence number) was sent again because its ACK did not arrive.',
+    phase: 'close',
+    severity: 'warning',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'arrow',
   },
   half_close: {
     title: 'Half-close in use',
     description: 'After one side sent FIN, the other kept sending data: a half-closed connection (RFC 9293 §3.6).',
+    phase: 'close',
+    severity: 'info',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: true,
+    onLadder: 'note',
   },
   close_complete: {
     title: 'Close complete',
     description: 'The last FIN was acknowledged: the passive closer is CLOSED, the active closer in TIME_WAIT.',
+    phase: 'close',
+    severity: 'routine',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'arrow',
   },
   final_ack_lost: {
     title: 'Final ACK lost',
     description: "The passive closer retransmitted its FIN: the final ACK did not reach it (if the capture saw that ACK, it was lost after the capture point).",
+    phase: 'close',
+    severity: 'warning',
     anomaly: true,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   final_ack_not_seen: {
     title: 'Final ACK not seen',
     description: 'The last FIN was never acknowledged in the capture, and the passive closer did not retransmit it within the capture.',
+    phase: 'close',
+    severity: 'warning',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   rst: {
     title: 'RST',
     description: 'An endpoint reset the connection; the detail gives the RFC 5961 classification and the states of both ends.',
+    phase: 'close',
+    severity: 'notice',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'arrow',
   },
   time_wait_reuse: {
     title: 'TIME_WAIT reuse',
     description: 'A new SYN reused the 4-tuple while one end of the previous connection was still in TIME_WAIT; the detail says whether the ISN was above the old sequence space (RFC 6191).',
+    phase: 'handshake',
+    severity: 'warning',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   keepalive: {
     title: 'Keep-alive',
     description: 'A keep-alive probe: sequence number one below the next one, with 0 or 1 byte (RFC 9293 §3.8.4).',
+    phase: 'transfer',
+    severity: 'info',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'arrow',
   },
   midstream_start: {
     title: 'Capture starts mid-connection',
     description: 'The first segment seen was not part of a handshake: both ends are assumed ESTABLISHED.',
+    phase: 'handshake',
+    severity: 'info',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: true,
+    onLadder: 'note',
   },
   open_at_end: {
     title: 'Open at end of capture',
     description: 'The capture ended with this connection still open (or half-closed) at one end at least.',
+    phase: 'close',
+    severity: 'info',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: true,
+    onLadder: 'note',
   },
   idle_timeout: {
     title: 'Idle timeout',
     description: 'The connection was idle longer than the idle timeout of capture time and was reported as expired.',
+    phase: 'close',
+    severity: 'notice',
     anomaly: false,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   syn_ack_lost: {
     title: 'SYN-ACK lost',
     description:
       'A SYN-ACK did not arrive: the client retransmitted its SYN after the capture saw a SYN-ACK, or the SYN-ACK was retransmitted unacknowledged (lost after the capture point); or the first SYN-ACK seen echoes the first SYN\'s timestamp after the client retried (lost before the capture point).',
+    phase: 'handshake',
+    severity: 'warning',
     anomaly: true,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   segment_not_captured: {
     title: 'Segment not captured',
     description: 'The peer acknowledged bytes (or a SYN-ACK) the capture never saw: lost by the capture, not by the network.',
+    phase: 'any',
+    severity: 'warning',
     anomaly: true,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'unseen',
   },
   syn_fin: {
     title: 'SYN+FIN',
     description: 'SYN and FIN set together: never sent by a real stack; a scan or a crafted packet.',
+    phase: 'any',
+    severity: 'warning',
     anomaly: true,
+    policyAnomaly: true,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   syn_rst: {
     title: 'SYN+RST',
     description: 'SYN and RST set together: never sent by a real stack; a scan or a crafted packet.',
+    phase: 'any',
+    severity: 'warning',
     anomaly: true,
+    policyAnomaly: true,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   fin_without_ack: {
     title: 'FIN without ACK',
     description: 'A FIN without the ACK bit: every segment after the SYN carries ACK (RFC 9293 §3.10.7.4); a FIN scan.',
+    phase: 'any',
+    severity: 'warning',
     anomaly: true,
+    policyAnomaly: true,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   data_after_rst: {
     title: 'Segments after RST',
     description: 'An endpoint kept sending after the connection was reset (in-flight segments, or a peer that ignored the RST).',
+    phase: 'close',
+    severity: 'warning',
     anomaly: true,
+    policyAnomaly: true,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   syn_with_data: {
     title: 'SYN with data',
     description: 'A SYN carrying payload: TCP Fast Open (RFC 7413) when it has a cookie, otherwise unusual.',
+    phase: 'any',
+    severity: 'warning',
     anomaly: true,
+    policyAnomaly: true,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   rst_out_of_window: {
     title: 'RST out of window',
     description: "A RST whose sequence number is outside the receiver's window: RFC 5961 §3.2 says it is dropped, so it does not close the connection.",
+    phase: 'any',
+    severity: 'warning',
     anomaly: true,
+    policyAnomaly: true,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   null_flags: {
     title: 'No flags',
     description: 'A segment with no flags at all: a NULL scan.',
+    phase: 'any',
+    severity: 'warning',
     anomaly: true,
+    policyAnomaly: true,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   bad_checksum: {
     title: 'Bad checksum',
     description: 'The TCP or IPv4 checksum is wrong (often checksum offload on the capturing host); noted once per direction, the segment is still used.',
+    phase: 'any',
+    severity: 'warning',
     anomaly: true,
+    policyAnomaly: true,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   malformed_options: {
     title: 'Malformed TCP options',
     description: 'The TCP option list runs past the header or has an impossible length.',
+    phase: 'any',
+    severity: 'warning',
     anomaly: true,
+    policyAnomaly: true,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   reordered: {
     title: 'Reordered in capture',
     description: "A segment timestamped earlier than the connection's previous one, or a SYN-ACK seen before its SYN.",
+    phase: 'any',
+    severity: 'warning',
     anomaly: true,
+    policyAnomaly: false,
+    impliedByKind: false,
+    onLadder: 'note',
   },
   duplicate: {
     title: 'Captured twice',
     description: 'The same segment captured twice (same sequence, acknowledgment, flags, window, length and IPv4 ID, within 1 ms): seen on two interfaces or duplicated by the capture; noted once per direction with a count, the copy is counted in the statistics but not used.',
+    phase: 'any',
+    severity: 'warning',
     anomaly: true,
+    policyAnomaly: true,
+    impliedByKind: false,
+    onLadder: 'note',
   },
 };
 

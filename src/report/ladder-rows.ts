@@ -3,7 +3,7 @@
  * rows, segments the tracker inferred but the capture did not see, notes for events, and elided
  * stretches of plain data in the middle of long connections.
  */
-import { type ConnectionEvent, LOST_BEFORE_CAPTURE } from '../model/events.js';
+import { type ConnectionEvent, EVENT_CATALOGUE, LOST_BEFORE_CAPTURE } from '../model/events.js';
 import type { ConnectionReport, SegmentRecord } from '../model/report.js';
 import type { EndpointState, Side } from '../model/vocabulary.js';
 
@@ -15,26 +15,6 @@ export type LadderItem =
   | { type: 'lost_unseen'; from: Side; what: string }
   | { type: 'note'; event: ConnectionEvent }
   | { type: 'elided'; count: number; bytes: Record<Side, number>; segments: Record<Side, number> };
-
-/** Marks (from the tracker) meaning the segment never reached the other side. */
-export const LOST_MARKS: ReadonlySet<string> = new Set(['lost', 'dropped']);
-
-/** Events that stand for a segment the capture did not see: drawn as a dashed arrow. */
-const UNSEEN_EVENTS: ReadonlySet<string> = new Set(['segment_not_captured']);
-
-/** Events worth a note under the segment that showed them (the routine ones are the arrows themselves). */
-const QUIET_EVENTS: ReadonlySet<string> = new Set([
-  'syn',
-  'syn_ack',
-  'handshake_complete',
-  'fin',
-  'rst',
-  'close_complete',
-  'syn_retransmit',
-  'syn_ack_retransmit',
-  'fin_retransmit',
-  'keepalive', // the segment's own mark says it
-]);
 
 export const ELIDE_ABOVE = 40;
 const KEEP_EDGE = 8;
@@ -95,16 +75,19 @@ export function ladderItems(conn: ConnectionReport, full: boolean): LadderItem[]
     if (missing) items.push(missing);
     for (const e of byFrame.get(key(rec.file, rec.frame)) ?? []) {
       placed.add(e);
-      if (UNSEEN_EVENTS.has(e.kind)) items.push({ type: 'unseen', from: e.by, event: e });
-      else if (!QUIET_EVENTS.has(e.kind)) items.push({ type: 'note', event: e });
+      // An event the segment's own arrow says (a SYN, a retransmission mark) gets no note.
+      const shape = EVENT_CATALOGUE[e.kind].onLadder;
+      if (shape === 'unseen') items.push({ type: 'unseen', from: e.by, event: e });
+      else if (shape === 'note') items.push({ type: 'note', event: e });
     }
     i++;
   }
   // Events at frames without a recorded segment (e.g. inferred at the end of the capture).
   for (const e of conn.events) {
-    if (placed.has(e) || QUIET_EVENTS.has(e.kind)) continue;
+    const shape = EVENT_CATALOGUE[e.kind].onLadder;
+    if (placed.has(e) || shape === 'arrow') continue;
     if (segs.some((s) => s.frame === e.frame && (s.file ?? 0) === (e.file ?? 0))) continue;
-    items.push(UNSEEN_EVENTS.has(e.kind) ? { type: 'unseen', from: e.by, event: e } : { type: 'note', event: e });
+    items.push(shape === 'unseen' ? { type: 'unseen', from: e.by, event: e } : { type: 'note', event: e });
   }
   return items;
 }
@@ -132,9 +115,6 @@ export function inferLosses(conn: ConnectionReport): {
 } {
   const segs = conn.segments ?? [];
   const lost = new Set<number>();
-  segs.forEach((r, i) => {
-    if (r.marks.some((m) => LOST_MARKS.has(m))) lost.add(i);
-  });
   const lostUnseenAfter = new Map<number, Extract<LadderItem, { type: 'lost_unseen' }>>();
   const indexOf = (e: ConnectionEvent): number => segs.findIndex((r) => r.frame === e.frame && (r.file ?? 0) === (e.file ?? 0));
   for (const e of conn.events) {
@@ -234,8 +214,7 @@ export function segmentLabel(rec: SegmentRecord): string {
   let s = `[${rec.flags || '<none>'}] seq=${rec.relSeq}`;
   if (rec.relAck !== null) s += ` ack=${rec.relAck}`;
   s += ` len=${rec.length}`;
-  const marks = rec.marks.filter((m) => !LOST_MARKS.has(m));
-  if (marks.length) s += ` (${marks.join(', ')})`;
+  if (rec.marks.length) s += ` (${rec.marks.join(', ')})`;
   return s;
 }
 

@@ -1,8 +1,7 @@
 /**
  * Small shared helpers for the text renderers: colour as a parameter (never decided here: the CLI
- * knows whether it writes to a terminal), time and duration formatting, event groupings.
+ * knows whether it writes to a terminal), time and duration formatting.
  */
-import { EVENT_CATALOGUE, EVENT_KINDS, type EventKind } from '../model/events.js';
 
 export type Paint = (text: string) => string;
 
@@ -77,20 +76,6 @@ export function formatDuration(s: number): string {
   const m = Math.floor((s - h * 3600) / 60);
   return `${h}h${String(m).padStart(2, '0')}m`;
 }
-
-/** Events that are part of every ordinary connection's life, not worth a mention in one-line summaries. */
-export const ROUTINE_EVENTS: ReadonlySet<EventKind> = new Set<EventKind>([
-  'syn',
-  'syn_ack',
-  'handshake_complete',
-  'fin',
-  'close_complete',
-]);
-
-/** Events the tracker's catalogue flags as anomalies (odd segments rather than connection milestones). */
-export const ANOMALY_EVENTS: ReadonlySet<EventKind> = new Set<EventKind>(
-  EVENT_KINDS.filter((k) => EVENT_CATALOGUE[k].anomaly),
-);
 
 /** `{a: 2, b: 1}` → `a 2, b 1` in the vocabulary's order. */
 export function countsText<K extends string>(counts: Partial<Record<K, number>>, order: readonly K[]): string {

@@ -2,14 +2,12 @@
  * The default text report: a header per run, the kinds of handshakes and closes, one line per
  * connection in order of first frame, then the findings. Pure: colour is a parameter.
  */
-import { EVENT_KINDS, type EventKind } from '../model/events.js';
+import { EVENT_CATALOGUE, EVENT_KINDS, type EventKind } from '../model/events.js';
 import type { CaptureReport, ConnectionReport, Finding, Report } from '../model/report.js';
 import { CLOSE_KINDS, HANDSHAKE_KINDS } from '../model/vocabulary.js';
 import { endpointText } from './findings.js';
 import { assertNever } from '../util/assert.js';
 import {
-  ANOMALY_EVENTS,
-  ROUTINE_EVENTS,
   countsText,
   formatDuration,
   formatTimestamp,
@@ -79,7 +77,7 @@ export function closeText(c: ConnectionReport): string {
 export function notableEvents(c: ConnectionReport): string {
   const counts = new Map<string, number>();
   for (const e of c.events) {
-    if (ROUTINE_EVENTS.has(e.kind)) continue;
+    if (EVENT_CATALOGUE[e.kind].severity === 'routine') continue;
     // Who sent a RST is the question people ask first.
     const key = e.kind === 'rst' && e.by ? `rst(${e.by})` : e.kind;
     counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -202,7 +200,7 @@ export function renderText(report: Report, options: TextOptions): string {
   out += `handshakes: ${countsText(s.handshake, HANDSHAKE_KINDS)}\n`;
   out += `closes: ${countsText(s.close, CLOSE_KINDS)}\n`;
   const anomalies: Partial<Record<EventKind, number>> = {};
-  for (const k of EVENT_KINDS) if (ANOMALY_EVENTS.has(k) && s.events[k]) anomalies[k] = s.events[k];
+  for (const k of EVENT_KINDS) if (EVENT_CATALOGUE[k].anomaly && s.events[k]) anomalies[k] = s.events[k];
   out += `anomalies: ${countsText(anomalies, EVENT_KINDS)}\n`;
 
   if (conns.length) {

@@ -90,11 +90,6 @@ describe('ladder (mermaid)', () => {
     expect(lines).toContain('    Server-->>Client: segment_not_captured: ACK of FIN (not in the capture)');
     expect(m).not.toMatch(/[;#]/);
   });
-  it('draws lost segments with a cross', () => {
-    const c = clean();
-    c.segments![7] = { ...c.segments![7]!, marks: ['lost'] };
-    expect(renderMermaid(c)).toContain('    Server--xClient: ACK seq=2 ack=102 len=0 (lost after the capture point) · frame 8 +0.007000s');
-  });
 });
 
 describe('losses', () => {

@@ -7,10 +7,9 @@
  * of the capture, rounded to the microsecond. Per-connection detail (events, state changes,
  * ladder segments) is embedded only for the connections chosen by `detailFor`.
  */
-import { EVENT_KINDS, type EventKind } from '../../model/events.js';
+import { EVENT_CATALOGUE, EVENT_KINDS, type EventKind } from '../../model/events.js';
 import type { ConnectionReport, Report } from '../../model/report.js';
 import { CLOSE_KINDS, ENDPOINT_STATES, HANDSHAKE_KINDS, type Who } from '../../model/vocabulary.js';
-import { ROUTINE_EVENTS } from '../style.js';
 import { inferLosses, segmentStates } from '../ladder-rows.js';
 
 /** Column indices of a connection row (the client script mirrors these). */
@@ -121,12 +120,12 @@ export interface Payload {
 /**
  * Events that deserve a user's glance in the table: all but the routine ones (syn, fin,
  * close_complete, ...) and those the kinds already say (midstream_start: not_captured,
- * open_at_end: open, half_close: half_closed). A new kind is notable until said otherwise.
+ * open_at_end: open, half_close: half_closed).
  */
-const SAID_BY_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['midstream_start', 'open_at_end', 'half_close']);
-export const NOTABLE_EVENTS: ReadonlySet<EventKind> = new Set<EventKind>(
-  EVENT_KINDS.filter((k) => !ROUTINE_EVENTS.has(k) && !SAID_BY_KINDS.has(k)),
-);
+export function isNotable(kind: EventKind): boolean {
+  const info = EVENT_CATALOGUE[kind];
+  return info.severity !== 'routine' && !info.impliedByKind;
+}
 
 class Interner {
   readonly list: string[] = [];
@@ -352,6 +351,6 @@ export function buildPayload(report: Report, options: PayloadOptions): Payload {
     detail,
     ladders,
     files: report.captures.length,
-    notable: EVENT_KINDS.flatMap((k, i) => (NOTABLE_EVENTS.has(k) ? [i] : [])),
+    notable: EVENT_KINDS.flatMap((k, i) => (isNotable(k) ? [i] : [])),
   };
 }

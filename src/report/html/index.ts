@@ -9,12 +9,12 @@
  * client script builds DOM with `textContent`, never `innerHTML`.
  */
 import { createHash } from 'node:crypto';
-import { EVENT_KINDS } from '../../model/events.js';
+import { EVENT_CATALOGUE, EVENT_KINDS, type EventKind } from '../../model/events.js';
 import type { CaptureReport, Finding, Report } from '../../model/report.js';
 import { CLOSE_KINDS, HANDSHAKE_KINDS } from '../../model/vocabulary.js';
 import { barChart, binTimes, fmtDuration, histogram, timeChart, type Bar } from './charts.js';
 import { CLIENT_SCRIPT } from './client.js';
-import { NOTABLE_EVENTS, buildPayload, referenceTime } from './data.js';
+import { buildPayload, referenceTime } from './data.js';
 import { escapeHtml, jsonForScript } from './escape.js';
 import { STYLE } from './style.js';
 
@@ -54,9 +54,6 @@ const CK_COLOURS: Record<(typeof CLOSE_KINDS)[number], string> = {
   open: '#3d7fd6',
   not_established: '#9aa5b1',
 };
-/** Notable but expected in most captures: left out of the event chart so anomalies stand out. */
-const ROUTINE_IN_CHART = new Set<string>(['keepalive']);
-
 /** Close kinds after which the connection is over (plotted as "closed"). */
 const ENDED = new Set<string>(['four_way', 'three_way', 'simultaneous', 'reset']);
 
@@ -166,12 +163,21 @@ function findingsHtml(findings: Finding[]): string {
     .join('')}</div>`;
 }
 
+/**
+ * The event chart leaves out the ordinary (routine milestones; keep-alives, half-closes and the like,
+ * which most captures show) so what is worth a look stands out.
+ */
+function inEventChart(kind: EventKind): boolean {
+  const severity = EVENT_CATALOGUE[kind].severity;
+  return severity === 'notice' || severity === 'warning';
+}
+
 function chartsHtml(report: Report, t0: number): string {
   const s = report.summary;
   const hk: Bar[] = HANDSHAKE_KINDS.map((k, i) => ({ label: human(k), value: s.handshake[k] ?? 0, colour: HK_COLOURS[k], filter: `hk:${i}` }));
   const ck: Bar[] = CLOSE_KINDS.map((k, i) => ({ label: human(k), value: s.close[k] ?? 0, colour: CK_COLOURS[k], filter: `ck:${i}` }));
   const ev: Bar[] = EVENT_KINDS.map((k, i) => ({ label: human(k), value: s.events[k] ?? 0, colour: '#d9822b', filter: `ev:${i}` }))
-    .filter((b, i) => NOTABLE_EVENTS.has(EVENT_KINDS[i]!) && !ROUTINE_IN_CHART.has(EVENT_KINDS[i]!) && b.value > 0)
+    .filter((b, i) => inEventChart(EVENT_KINDS[i]!) && b.value > 0)
     .sort((a, b) => b.value - a.value)
     .slice(0, 12);
 
