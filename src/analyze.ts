@@ -70,12 +70,28 @@ export interface AnalyzeOptions {
    * checksums), and Zeek's default likely-server-port list (as Zeek with its default scripts).
    */
   zeek?: AnalyzeZeekOptions;
+  /**
+   * `'ignore'` (default, as `zeek -C`): a segment whose IPv4 header or TCP checksum is wrong is
+   * analysed like any other (captures taken on the sending host carry checksums the NIC fills in
+   * later). `'verify'` (as Zeek without -C): such segments are left out of the analysis and counted in
+   * the capture's `skipped.bad_checksum`; a wrong TCP checksum still shows in the connection's `zeek`
+   * history (`C`/`c`), as in Zeek's, and with `zeek.compat` it starts a connection as in Zeek.
+   */
+  checksums?: 'ignore' | 'verify';
 }
 
 export interface AnalyzeZeekOptions {
   /**
-   * `true` (default) as `zeek -C`; `false` as Zeek without -C: a segment with a wrong IPv4 header
-   * checksum is dropped unseen, one with a wrong TCP checksum is counted as `C`/`c` and dropped.
+   * Connections follow a default Zeek run's boundaries instead of tcpshake's own (see
+   * flow/manager.ts): Zeek's reuse rule for a new SYN, and its timers — the 5 s attempt timer, the
+   * expire checks after 5 s of quiet, the 5 s close and reset delay, the 5-minute inactivity timeout
+   * (`idleTimeout` stands for it) — so each connection is one row of Zeek's conn.log. Default false.
+   */
+  compat?: boolean;
+  /**
+   * `true` as `zeek -C`; `false` as Zeek without -C: a segment with a wrong IPv4 header checksum is
+   * dropped unseen, one with a wrong TCP checksum is counted as `C`/`c` and dropped. Default: true,
+   * unless `checksums` is `'verify'`.
    */
   ignoreChecksums?: boolean;
   /**
@@ -86,10 +102,12 @@ export interface AnalyzeZeekOptions {
   likelyServerPorts?: 'default' | 'none' | readonly number[];
 }
 
-/** AnalyzeZeekOptions → the observer's options. */
-export function zeekObserverOptions(z: AnalyzeZeekOptions | undefined): ZeekObserverOptions | undefined {
-  if (z === undefined) return undefined;
+/** AnalyzeZeekOptions (and the run's checksum mode) → the observer's options. */
+export function zeekObserverOptions(z: AnalyzeZeekOptions | undefined, checksums: 'ignore' | 'verify' = 'ignore'): ZeekObserverOptions | undefined {
+  if (z === undefined && checksums === 'ignore') return undefined;
   const o: ZeekObserverOptions = {};
+  if (checksums === 'verify') o.ignoreChecksums = false;
+  if (z === undefined) return o;
   if (z.ignoreChecksums !== undefined) o.ignoreChecksums = z.ignoreChecksums;
   const p = z.likelyServerPorts;
   if (p === 'none') o.likelyServerPorts = new Set<number>();
@@ -123,7 +141,8 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
     ...(options.recordSegments !== undefined ? { recordSegments: options.recordSegments } : {}),
     ...(options.maxRecordedSegments !== undefined ? { maxRecordedSegments: options.maxRecordedSegments } : {}),
     multiFile,
-    ...(options.zeek !== undefined ? { zeek: zeekObserverOptions(options.zeek)! } : {}),
+    ...(options.zeek !== undefined || options.checksums === 'verify' ? { zeek: zeekObserverOptions(options.zeek, options.checksums)! } : {}),
+    ...(options.zeek?.compat === true ? { zeekCompat: true } : {}),
     ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
     onConnection: (c) => {
       summary.connections++;
@@ -138,9 +157,16 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
   const seg = newSegment();
   let frames = 0;
   const progress = options.onProgress;
+  const verify = options.checksums === 'verify';
   /** One frame decoded into `seg` (`result` null: a TCP segment). */
   const take = (result: DecodeResult): void => {
     frames++;
+    if (result === null && verify && (seg.checksumOk === false || seg.ipChecksumOk === false)) {
+      // Left out of the analysis, as Zeek without -C does; a wrong TCP checksum still reaches the
+      // connection's Zeek view (Zeek drops a wrong IPv4 header checksum before any connection).
+      if (seg.ipChecksumOk !== false) manager.onUnverifiedSegment(seg);
+      result = 'bad_checksum';
+    }
     if (result === null) {
       tcpSegments[seg.fileIndex]!++;
       manager.onSegment(seg);

@@ -51,7 +51,23 @@ export function trackerOptions<T>(y: Argv<T>) {
     })
     .option('idle-timeout', {
       type: 'number',
-      describe: 'expire connections idle for this many seconds of capture time (default: never)',
+      describe: 'expire connections idle for this many seconds of capture time (default: never; with --zeek-compat: Zeek\'s inactivity timeout, 300)',
+      group: 'Tracking:',
+    })
+    .option('checksums', {
+      choices: ['ignore', 'verify'] as const,
+      default: 'ignore' as const,
+      describe: 'ignore: analyse segments whatever their checksums (as zeek -C); verify: leave segments with a wrong IPv4 header or TCP checksum out (as Zeek without -C)',
+      group: 'Tracking:',
+    })
+    .option('zeek-compat', {
+      type: 'boolean',
+      describe: "split connections where a default Zeek run does (its reuse rule and its attempt, close, reset and inactivity timers), so --format zeek lines up row for row with Zeek's conn.log",
+      group: 'Tracking:',
+    })
+    .option('zeek-bare', {
+      type: 'boolean',
+      describe: "the Zeek view as `zeek -b`: no likely-server-port list, so the originator is the first packet's sender unless the handshake says otherwise",
       group: 'Tracking:',
     })
     .check((argv) => {
@@ -71,6 +87,13 @@ export function analyzeOptionsFrom(argv: Record<string, unknown>): AnalyzeOption
   if (msl !== undefined) o.msl = msl;
   const idle = argv['idle-timeout'] as number | undefined;
   if (idle !== undefined) o.idleTimeout = idle;
+  if (argv['checksums'] === 'verify') o.checksums = 'verify';
+  if (argv['zeek-compat'] === true || argv['zeek-bare'] === true) {
+    o.zeek = {
+      ...(argv['zeek-compat'] === true ? { compat: true } : {}),
+      ...(argv['zeek-bare'] === true ? { likelyServerPorts: 'none' as const } : {}),
+    };
+  }
   return o;
 }
 

@@ -29,6 +29,14 @@
  *
  * Expiry is swept by capture time: at most once per `sweepInterval` seconds of capture time the
  * live connections are checked, never per packet.
+ *
+ * With `zeekCompat`, the connections follow Zeek's boundaries instead, so that each one is one row of
+ * a default Zeek run's conn.log: a SYN starts a new connection where Zeek's reuse rule says so
+ * (ZeekObserver.isReuse: after either side closed or reset, or with a new initial sequence number),
+ * and a connection ends when one of Zeek's timers removes it (tracker/zeek-timers.ts: the 5 s attempt
+ * timer, the expire checks after 5 s of quiet, the 5 s close/reset delay, the 5-minute inactivity
+ * timeout, `idleTimeout` standing for the last). As in Zeek, the timers fire by capture time before
+ * the packet that reaches their time is looked up, so that packet starts a new connection.
  */
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
@@ -36,6 +44,7 @@ import type { ConnectionEvent } from '../model/events.js';
 import type { ConnectionReport, Endpoint } from '../model/report.js';
 import { ConnectionTracker, SegmentScratch, SYN_FIRST_RETRY_MAX, SYN_RETRY_SLACK, type FinishReason, type RoleRule } from '../tracker/connection.js';
 import type { ZeekObserverOptions } from '../tracker/zeek.js';
+import { ZEEK_TCP_TIMERS } from '../tracker/zeek-timers.js';
 import { CaptureClock } from '../tracker/clock.js';
 import { rolesByPort } from './roles.js';
 import { FlowTable, segmentFlowHash, type FlowEntry } from './table.js';
@@ -68,6 +77,11 @@ export interface ConnectionManagerOptions {
   multiFile?: boolean;
   /** Settings of each connection's Zeek view (see ZeekObserverOptions). */
   zeek?: ZeekObserverOptions;
+  /**
+   * Split 4-tuples into connections as a default Zeek run does (see above) instead of by tcpshake's
+   * own rules. `idleTimeout` then stands for Zeek's inactivity timeout (default 5 min).
+   */
+  zeekCompat?: boolean;
   onEvent?: (event: ConnectionEvent, connection: { id: number; client: Endpoint; server: Endpoint }) => void;
   /** Each connection's report, when it is over (or at finish(), in id order). */
   onConnection: (report: ConnectionReport) => void;
@@ -79,6 +93,56 @@ interface Live {
   entry: FlowEntry<Live>;
   /** Index in the live array (swap-remove); -1 when not live. */
   index: number;
+  /** With zeekCompat: the due time of this connection's latest entry in the timer queue. */
+  queuedAt: number;
+}
+
+/** One entry of the zeekCompat timer queue: `live`'s tracker has a Zeek timer due at `at`. */
+interface TimerEntry {
+  at: number;
+  live: Live;
+  tracker: ConnectionTracker;
+}
+
+/** A binary min-heap of timer entries by due time. */
+class TimerQueue {
+  private readonly heap: TimerEntry[] = [];
+  get size(): number {
+    return this.heap.length;
+  }
+  peek(): TimerEntry | undefined {
+    return this.heap[0];
+  }
+  push(e: TimerEntry): void {
+    const h = this.heap;
+    let i = h.length;
+    h.push(e);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]!.at <= e.at) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = e;
+  }
+  pop(): TimerEntry | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length === 0 || last === undefined) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const c = r < h.length && h[r]!.at < h[l]!.at ? r : l;
+      if (h[c]!.at >= last.at) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = last;
+    return top;
+  }
 }
 
 /** liveOverFrom's value for a connection not looked at since its last segment. */
@@ -132,13 +196,21 @@ export class ConnectionManager {
   private readonly recordFn: ((id: number) => boolean) | null;
   private readonly maxRecorded: number;
   private readonly trackerConfig: ConstructorParameters<typeof ConnectionTracker>[3];
+  /** zeekCompat: Zeek's timers of the live connections, by due time (null: tcpshake's own rules). */
+  private readonly zeekTimers: TimerQueue | null;
+  /** zeekCompat: Zeek's inactivity timeout (for the report of a connection it ended). */
+  private readonly zeekInactivity: number;
 
   constructor(private readonly options: ConnectionManagerOptions) {
     this.msl = options.msl ?? 30;
     this.closedGrace = Math.min(2 * this.msl, CLOSED_GRACE);
     this.resetGrace = Math.min(2 * this.msl, RESET_GRACE);
     this.tombs = new TombstoneStore(this.msl);
-    this.idleTimeout = options.idleTimeout ?? null;
+    const compat = options.zeekCompat === true;
+    this.zeekTimers = compat ? new TimerQueue() : null;
+    this.zeekInactivity = options.idleTimeout ?? ZEEK_TCP_TIMERS.inactivityTimeout;
+    // With Zeek's boundaries, its inactivity timer stands for the idle timeout.
+    this.idleTimeout = compat ? null : (options.idleTimeout ?? null);
     const synWait = Math.min(SYN_FIRST_RETRY_MAX + SYN_RETRY_SLACK, 4 * this.msl);
     const horizon = Math.min(this.closedGrace, this.resetGrace, synWait, this.idleTimeout ?? Infinity);
     // Sweep often enough that an expiry is reported within a fraction of its own horizon.
@@ -154,7 +226,11 @@ export class ConnectionManager {
       onEvent: options.onEvent ?? null,
       clock: this.clock,
       scratch: new SegmentScratch(),
-      ...(options.zeek !== undefined ? { zeek: options.zeek } : {}),
+      ...(compat
+        ? { zeek: { ...options.zeek, timers: true, inactivityTimeout: this.zeekInactivity } }
+        : options.zeek !== undefined
+          ? { zeek: options.zeek }
+          : {}),
     };
   }
 
@@ -187,6 +263,7 @@ export class ConnectionManager {
     const t = this.clock.rel(seg.tsSec, seg.tsNsec);
     if (t > this.now) {
       this.now = t;
+      if (this.zeekTimers !== null) this.fireZeekTimers(t);
       if (t - this.lastSweep >= this.sweepInterval) {
         this.lastSweep = t;
         this.sweep(t);
@@ -194,12 +271,20 @@ export class ConnectionManager {
     }
     const entry = this.table.lookup(seg);
     if (entry === null) {
-      this.startOnFreeTuple(seg, t);
+      this.startOnFreeTuple(seg, t, true);
       return;
     }
     const live = entry.value;
     const tracker = live.tracker!;
     const fromA = this.table.fromA;
+    if (this.zeekTimers !== null) {
+      if (tracker.zeekIsReuse(seg, fromA)) this.replace(live, seg, fromA, t, true);
+      else {
+        tracker.onSegment(seg, fromA, t);
+        this.touched(live, tracker);
+      }
+      return;
+    }
     if (this.idleTimeout !== null && t - tracker.lastTime > this.idleTimeout) {
       // Idle past the limit before this segment came (between two sweeps): the old connection is
       // expired and this segment starts a new one.
@@ -217,6 +302,34 @@ export class ConnectionManager {
     this.liveOverFrom[live.index] = OVER_FROM_UNKNOWN;
   }
 
+  /**
+   * A segment left out of the analysis because its checksum is wrong (`checksums: 'verify'`): the
+   * Zeek view of its connection still counts it (`C`/`c`), as Zeek without -C does. With zeekCompat it
+   * can also start a connection, as in Zeek (which makes the connection before it checks the TCP
+   * checksum); otherwise it never does.
+   */
+  onUnverifiedSegment(seg: Segment): void {
+    const t = this.clock.rel(seg.tsSec, seg.tsNsec);
+    if (t > this.now) {
+      this.now = t;
+      if (this.zeekTimers !== null) this.fireZeekTimers(t);
+    }
+    const entry = this.table.lookup(seg);
+    if (entry === null) {
+      if (this.zeekTimers !== null) this.startOnFreeTuple(seg, t, false);
+      return;
+    }
+    const live = entry.value;
+    const tracker = live.tracker!;
+    const fromA = this.table.fromA;
+    if (this.zeekTimers !== null && tracker.zeekIsReuse(seg, fromA)) {
+      this.replace(live, seg, fromA, t, false);
+      return;
+    }
+    tracker.onUnverifiedSegment(seg, fromA, t);
+    if (this.zeekTimers !== null) this.touched(live, tracker);
+  }
+
   /** Report every connection still tracked, in id order (end of input). */
   finish(): void {
     const rest = this.live.slice().sort((x, y) => x.tracker!.id - y.tracker!.id);
@@ -227,16 +340,61 @@ export class ConnectionManager {
 
   // ------------------------------------------------------------------
 
-  /** A new connection on `live`'s 4-tuple, starting with `seg` (whose sender is the entry's A). */
-  private start(live: Live, seg: Segment, t: number, tupleReused: boolean): ConnectionTracker {
+  /**
+   * A new connection on `live`'s 4-tuple, starting with `seg` (whose sender is the entry's A); `seg`
+   * is analysed, or only shown to the Zeek view (see onUnverifiedSegment).
+   */
+  private start(live: Live, seg: Segment, t: number, tupleReused: boolean, analysed: boolean): ConnectionTracker {
     const tracker = this.create(seg);
     if (tupleReused) tracker.tupleReused = true;
     live.tracker = tracker;
     this.addLive(live);
-    tracker.onSegment(seg, true, t);
+    if (analysed) tracker.onSegment(seg, true, t);
+    else tracker.onUnverifiedSegment(seg, true, t);
     this.liveLastTime[live.index] = tracker.lastTime;
     this.liveOverFrom[live.index] = OVER_FROM_UNKNOWN;
+    if (this.zeekTimers !== null) {
+      live.queuedAt = Infinity;
+      this.touched(live, tracker);
+    }
     return tracker;
+  }
+
+  /** zeekCompat: after `tracker` took a segment, queue its next Zeek timer if that came earlier. */
+  private touched(live: Live, tracker: ConnectionTracker): void {
+    this.liveLastTime[live.index] = tracker.lastTime;
+    const next = tracker.zeekNextTimer();
+    if (next < live.queuedAt) {
+      live.queuedAt = next;
+      this.zeekTimers!.push({ at: next, live, tracker });
+    }
+  }
+
+  /**
+   * zeekCompat: fires the Zeek timers due by `now` (the time of the packet about to be looked up),
+   * reporting the connections they remove, in id order.
+   */
+  private fireZeekTimers(now: number): void {
+    const q = this.zeekTimers!;
+    let removed: { l: Live; reason: FinishReason }[] | null = null;
+    for (let top = q.peek(); top !== undefined && top.at <= now; top = q.peek()) {
+      q.pop();
+      const { live, tracker } = top;
+      // Stale: the connection is gone, or a later entry superseded this one.
+      if (live.tracker !== tracker || live.queuedAt !== top.at) continue;
+      const removal = tracker.zeekFireTimers(now);
+      if (removal !== null) {
+        live.queuedAt = Infinity;
+        (removed ??= []).push({ l: live, reason: removal === 'inactivity' ? 'idle' : 'over' });
+        continue;
+      }
+      const next = tracker.zeekNextTimer();
+      live.queuedAt = next;
+      if (next !== Infinity) q.push({ at: next, live, tracker });
+    }
+    if (removed === null) return;
+    removed.sort((x, y) => x.l.tracker!.id - y.l.tracker!.id);
+    for (const r of removed) this.retire(r.l, r.reason, now);
   }
 
   private create(seg: Segment): ConnectionTracker {
@@ -261,7 +419,7 @@ export class ConnectionManager {
   }
 
   /** A SYN with a new ISN on a tuple whose connection is finished: the old one is over. */
-  private replace(live: Live, seg: Segment, fromA: boolean, t: number): void {
+  private replace(live: Live, seg: Segment, fromA: boolean, t: number, analysed = true): void {
     const old = live.tracker!;
     const reuse = old.timeWaitReuse(seg, fromA, t);
     if (reuse !== null) old.endTimeWaitByReuse(seg, fromA, t);
@@ -269,7 +427,7 @@ export class ConnectionManager {
     this.removeLive(live);
     this.options.onConnection(old.finish(old.isTerminal() ? 'over' : 'replaced', t, this.idleTimeout));
     if (!fromA) live.entry.swap();
-    const tracker = this.start(live, seg, t, true);
+    const tracker = this.start(live, seg, t, true, analysed);
     if (reuse !== null) tracker.emit('time_wait_reuse', tracker.a, reuse.detail);
   }
 
@@ -278,13 +436,13 @@ export class ConnectionManager {
    * connection was reported while an end held TIME_WAIT, its tombstone goes, and a SYN within
    * TIME_WAIT is a `time_wait_reuse` (any other segment is a plain new connection, as after TIME_WAIT).
    */
-  private startOnFreeTuple(seg: Segment, t: number): void {
+  private startOnFreeTuple(seg: Segment, t: number, analysed: boolean): void {
     const tomb = this.tombs.size === 0 ? null : this.tombs.take(seg, segmentFlowHash(seg));
     const f = seg.flags;
     const reuse = tomb !== null && (f & SYN) !== 0 && (f & (RST | FIN)) === 0 ? tomb.reuse(seg, this.tombs.fromA, t) : null;
-    const live: Live = { tracker: null, entry: null as unknown as FlowEntry<Live>, index: -1 };
+    const live: Live = { tracker: null, entry: null as unknown as FlowEntry<Live>, index: -1, queuedAt: Infinity };
     live.entry = this.table.insert(seg, live);
-    const tracker = this.start(live, seg, t, reuse !== null);
+    const tracker = this.start(live, seg, t, reuse !== null, analysed);
     if (reuse !== null) tracker.emit('time_wait_reuse', tracker.a, reuse.detail);
   }
 
@@ -322,12 +480,14 @@ export class ConnectionManager {
     const tomb = reason === 'over' ? tracker.tombstone(now) : null;
     if (tomb !== null) this.tombs.add(l.entry, tomb);
     this.table.remove(l.entry);
-    this.options.onConnection(tracker.finish(reason, now, this.idleTimeout));
+    this.options.onConnection(tracker.finish(reason, now, this.zeekTimers !== null ? this.zeekInactivity : this.idleTimeout));
   }
 
   /** Expire what is over at capture time `now`; reported in id order. */
   private sweep(now: number): void {
     this.tombs.sweep(now);
+    // With Zeek's boundaries, only Zeek's timers end a connection.
+    if (this.zeekTimers !== null) return;
 
     let due: { l: Live; reason: FinishReason }[] | null = null;
     const idle = this.idleTimeout;

@@ -27,4 +27,6 @@ export type SkipReason =
   | 'fragment'
   | 'bad_ip_header'
   | 'bad_tcp_header'
-  | 'tunnel';
+  | 'tunnel'
+  /** A wrong IPv4 header or TCP checksum, left out of the analysis with `checksums: 'verify'`. */
+  | 'bad_checksum';

@@ -37,6 +37,7 @@ import {
   type HandshakeFacts,
 } from './verdicts.js';
 import { ZeekObserver, type ZeekObserverOptions } from './zeek.js';
+import type { ZeekRemoval } from './zeek-timers.js';
 import { interval, type CaptureClock } from './clock.js';
 import { word32 } from '../flow/key.js';
 
@@ -673,7 +674,7 @@ export class ConnectionTracker {
       ) {
         const o = seg.options;
         if (!o.malformed) {
-          this.zeek.onSegment(seg, fromA);
+          this.zeek.onSegment(seg, fromA, t);
           this.completeness.onSegment(seg, fromA);
           const len = seg.payloadLength;
           S.packets++;
@@ -739,7 +740,7 @@ export class ConnectionTracker {
     const clientBefore = this.client.state;
     const serverBefore = this.server.state;
 
-    this.zeek.onSegment(seg, fromA);
+    this.zeek.onSegment(seg, fromA, t);
     this.completeness.onSegment(seg, fromA);
     S.packets++;
     S.bytes += seg.payloadLength;
@@ -1587,6 +1588,35 @@ export class ConnectionTracker {
     }
     const wait = Math.max(2 * longest, SYN_FIRST_RETRY_MAX) + SYN_RETRY_SLACK;
     return this.lastTime + Math.min(wait, 4 * this.config.msl);
+  }
+
+  // ------------------------------------------------------------------ Zeek's boundaries (--zeek-compat)
+
+  /** Whether Zeek would end this connection and start a new one with `seg` (ZeekObserver.isReuse). */
+  zeekIsReuse(seg: Segment, fromA: boolean): boolean {
+    return this.zeek.isReuse(seg, fromA);
+  }
+
+  /** When the next of Zeek's timers for this connection is due (Infinity without them). */
+  zeekNextTimer(): number {
+    return this.zeek.nextTimer();
+  }
+
+  /** Fires Zeek's timers due by `now`; why Zeek removes the connection there, or null. */
+  zeekFireTimers(now: number): ZeekRemoval | null {
+    return this.zeek.fireTimers(now);
+  }
+
+  /**
+   * A segment left out of the analysis because its checksum is wrong (`checksums: 'verify'`): only
+   * the Zeek view sees it, as Zeek without -C does (a `C`/`c` letter, the connection's last time).
+   */
+  onUnverifiedSegment(seg: Segment, fromA: boolean, t: number): void {
+    this.zeek.onSegment(seg, fromA, t);
+    // It still belongs to the connection's span of frames and time, as in Zeek's conn.log.
+    this.lastFrame = seg.frame;
+    this.lastFile = seg.fileIndex;
+    if (t > this.lastTime) this.lastTime = t;
   }
 
   /** Turn the tracker into its report. `now` is the capture time the verdict is given at. */

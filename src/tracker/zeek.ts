@@ -13,12 +13,13 @@
  * which of A and B Zeek takes as its originator (Zeek can flip that, writing `^`). Per-connection
  * state is a handful of numbers per endpoint and the history string.
  *
- * Not reproduced: Zeek's timers (its SYN/attempt, partial-close and inactivity timeouts end a
- * connection and make the next packet of the same 4-tuple a new one); a caller that wants Zeek's
- * splitting of a 4-tuple on a new SYN asks {@link ZeekObserver.isReuse} before feeding a segment.
+ * Zeek's splitting of a 4-tuple is left to the caller: it asks {@link ZeekObserver.isReuse} before
+ * feeding a segment (a new SYN after a close or reset), and, when the observer keeps Zeek's timers
+ * (`timers`, see zeek-timers.ts), {@link ZeekObserver.fireTimers} before each packet of the run.
  */
 import { TcpFlag, type Segment } from '../decode/segment.js';
 import { StringInterner } from '../util/intern.js';
+import { ZeekTimers, ZEEK_TCP_TIMERS, type ZeekRemoval, type ZeekTimerView } from './zeek-timers.js';
 
 /** History letters that are repeated logarithmically: bad checksum, retransmission, zero window, gap. */
 const SCALED_CODES = ['C', 'T', 'W', 'G'] as const;
@@ -62,6 +63,13 @@ export interface ZeekObserverOptions {
    * register (`zeek -b` loads none of them: pass an empty set to mirror it).
    */
   likelyServerPorts?: ReadonlySet<number>;
+  /**
+   * Keep Zeek's connection timers (attempt, expire, close delay, inactivity; see zeek-timers.ts) so
+   * the caller can end the connection when Zeek would. Default false. Segments then need their time.
+   */
+  timers?: boolean;
+  /** Zeek's `tcp_inactivity_timeout` in seconds when `timers` is set (default 300; 0: never). */
+  inactivityTimeout?: number;
 }
 
 /**
@@ -310,7 +318,7 @@ const FIRST_RESP = 2;
  */
 const HISTORIES = new StringInterner(4096);
 
-export class ZeekObserver {
+export class ZeekObserver implements ZeekTimerView {
   private readonly ignoreChecksums: boolean;
   private readonly serverPorts: ReadonlySet<number>;
   private readonly a = new Endpoint();
@@ -323,10 +331,50 @@ export class ZeekObserver {
   /** TCPSessionAdapter's is_partial and first_packet_seen. */
   private isPartial = false;
   private firstSeen = 0;
+  /** Zeek's timers for this connection (only with the `timers` option; made at its first packet). */
+  private timers: ZeekTimers | null = null;
+  private readonly keepTimers: boolean;
+  private readonly inactivityTimeout: number;
 
   constructor(options: ZeekObserverOptions = {}) {
     this.ignoreChecksums = options.ignoreChecksums ?? true;
     this.serverPorts = options.likelyServerPorts ?? ZEEK_LIKELY_SERVER_PORTS;
+    this.keepTimers = options.timers === true;
+    this.inactivityTimeout = options.inactivityTimeout ?? ZEEK_TCP_TIMERS.inactivityTimeout;
+  }
+
+  /** When the next of Zeek's timers for this connection is due (Infinity: none, or no timers kept). */
+  nextTimer(): number {
+    return this.timers === null ? Infinity : this.timers.next();
+  }
+
+  /**
+   * Fires Zeek's timers due at or before `now`, the time of the next packet of the run (Zeek fires
+   * them before it looks that packet up). Returns why Zeek removes the connection there, or null.
+   */
+  fireTimers(now: number): ZeekRemoval | null {
+    return this.timers === null ? null : this.timers.fire(now, this);
+  }
+
+  // ZeekTimerView
+  origInactive(): boolean {
+    return (this.origIsA ? this.a : this.b).state === INACTIVE;
+  }
+  respInactive(): boolean {
+    return (this.origIsA ? this.b : this.a).state === INACTIVE;
+  }
+  origAttempting(): boolean {
+    const s = (this.origIsA ? this.a : this.b).state;
+    return s === SYN_SENT || s === SYN_ACK_SENT;
+  }
+  origClosed(): boolean {
+    return (this.origIsA ? this.a : this.b).didClose;
+  }
+  respClosed(): boolean {
+    return (this.origIsA ? this.b : this.a).didClose;
+  }
+  anyReset(): boolean {
+    return this.a.state === RESET || this.b.state === RESET;
   }
 
   /**
@@ -362,12 +410,18 @@ export class ZeekObserver {
     return true;
   }
 
-  onSegment(seg: Segment, fromA: boolean): void {
+  /** One segment (from A when `fromA`) at capture time `t` (needed only when timers are kept). */
+  onSegment(seg: Segment, fromA: boolean, t = 0): void {
     // Zeek checks the IPv4 header checksum before looking the connection up: a bad one drops the
     // packet without trace (no connection, no history letter).
     if (!this.ignoreChecksums && seg.ipVersion === 4 && seg.ipChecksumOk === false) return;
     const f = seg.flags;
-    if (!this.started) this.start(seg, fromA);
+    if (!this.started) {
+      if (this.keepTimers) this.timers = new ZeekTimers(t, this.inactivityTimeout);
+      this.start(seg, fromA);
+    }
+    // The connection's last packet time moves before the checksum is looked at (Connection::NextPacket).
+    this.timers?.packet(t);
     // A TCP header the capture cut short: Zeek made the connection but analyses nothing of it.
     if (seg.options.truncated) return;
     let isOrig = fromA === this.origIsA;
@@ -453,7 +507,12 @@ export class ZeekObserver {
     if (len > 0 && !rst && !underflow && seg.capturedPayload >= len) {
       ep.dataSent(syn ? relSeq + 1 : relSeq, len);
     }
-    if (doClose) ep.didClose = true;
+    if (doClose && !ep.didClose) {
+      // ConnectionClosed(): the close is complete when this side reset, the peer had closed, or the
+      // peer never sent anything.
+      ep.didClose = true;
+      this.timers?.closed(ep.state === RESET || peer.didClose || peer.state === INACTIVE, ep.prevState === INACTIVE);
+    }
   }
 
   result(): { connState: string; history: string } {
@@ -698,9 +757,12 @@ export class ZeekObserver {
         return this.inactiveState(ep, peer, isOrig, seq, len, syn, fin, rst, hasAck);
       case SYN_SENT:
       case SYN_ACK_SENT:
-        // UpdateSYN_SentState: a FIN closes, a RST resets.
+        // UpdateSYN_SentState: a FIN closes, a RST resets (ConnectionReset).
         if (fin) ep.setState(CLOSED);
-        if (rst) ep.setState(RESET);
+        if (rst) {
+          ep.setState(RESET);
+          this.timers?.reset();
+        }
         return fin || rst;
       case ESTABLISHED:
       case PARTIAL: {
@@ -716,6 +778,8 @@ export class ZeekObserver {
         if (rst) {
           ep.setState(RESET);
           close = true;
+          // ConnectionReset, unless the peer's own RST already reset an established connection.
+          if (peer.state !== RESET || peer.prevState !== ESTABLISHED) this.timers?.reset();
         }
         return close;
       }
@@ -748,6 +812,7 @@ export class ZeekObserver {
     if (syn) {
       if (isOrig) {
         ep.setState(hasAck ? SYN_ACK_SENT : SYN_SENT);
+        this.timers?.attemptStarted();
       } else {
         if (!hasAck && peer.state === SYN_ACK_SENT && seq === ep.startSeq) {
           // SYN / SYN-ACK reversal (the two came in the wrong order): flip and establish.

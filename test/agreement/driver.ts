@@ -41,6 +41,8 @@ export interface ManifestEntry {
   name: string;
   file: string;
   zeek_cmd?: string;
+  /** The Zeek btest file that made the baseline. */
+  test_file?: string;
   variants?: { name?: string; file?: string; zeek_cmd?: string; cmd?: string }[];
 }
 
