@@ -2,8 +2,8 @@
  * tcpshake as a library: `analyze()` turns capture files into a Report (see DESIGN.md for the
  * contract). No global side effects: no console, no process, no environment reads.
  */
-export { analyze } from './analyze.js';
-export type { AnalyzeOptions, AnalyzeProgress, CaptureInput } from './analyze.js';
+export { analyze } from './pipeline/analyze.js';
+export type { AnalyzeOptions, AnalyzeProgress, CaptureInput } from './pipeline/analyze.js';
 
 export { EVENT_KINDS } from './model/events.js';
 export { FINDING_KINDS, SCHEMA_VERSION } from './model/report.js';

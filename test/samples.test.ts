@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../src/analyze.js';
+import { analyze } from '../src/pipeline/analyze.js';
 import { formatProblem, loadExpectations } from '../src/check/expectations.js';
 import { evaluate, failureLines } from '../src/check/evaluate.js';
 import { writeBaseline } from '../src/check/baseline.js';

@@ -1,7 +1,7 @@
 /**
  * Reading on a second thread. Reading a classic pcap (the file, pcap-parser's per-record objects,
  * tcpshake's record checks) is about a sixth of a run's time on one thread; on a machine with a
- * second core it can run beside the analysis. A worker thread (its script, src/read-thread.ts, is
+ * second core it can run beside the analysis. A worker thread (its script, src/pipeline/read-thread.ts, is
  * given by the caller: it also decodes each frame for its checksums) opens and reads the
  * files exactly as analyze() does on its own thread — same readers, same merge, same warnings and
  * errors — and hands the frames over packed into the slots of a SharedArrayBuffer (packed.ts); a

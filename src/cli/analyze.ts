@@ -1,24 +1,18 @@
 /**
  * `tcpshake [analyze] <capture...>`: the default command. Reads the captures, rebuilds every TCP
- * connection and prints the report as text, json, ndjson, csv or a Zeek conn.log.
+ * connection and prints the report as text, json, ndjson, csv or a Zeek conn.log. What each format
+ * does with the connections is report/outputs.ts's business, running on the streaming pipeline
+ * (pipeline/stream.ts); this module turns argv into its options, writes to stdout and decides the
+ * exit code.
  */
 import { setFlagsFromString } from 'node:v8';
 import type { Argv } from 'yargs';
-import { analyze, boundDisplayFilter, tupleKey, type AnalyzeOptions } from '../analyze.js';
+import { analyze, type AnalyzeOptions, type CaptureInput } from '../pipeline/analyze.js';
+import { OutputWriter, streamAnalysis } from '../pipeline/stream.js';
 import type { CaptureReport, ConnectionReport, Report } from '../model/report.js';
 import { compileFilter } from '../report/filter.js';
-import { FindingsCollector, computeFindings } from '../report/findings.js';
 import { EXIT, exitCode, failingFindings, failOnEmpty, failOnMatches, parseFailOn, type FailOn } from '../report/exitcode.js';
-import { renderText } from '../report/text.js';
-import { writeJsonLineBytes, writeJsonReport } from '../report/json-stream.js';
-import { jsonConnectionLine } from '../report/json.js';
-import { LineSpool } from './line-spool.js';
-import { TupleReuse } from './tuple-reuse.js';
-import { ndjsonConnection, ndjsonEvent, ndjsonSummary } from '../report/ndjson.js';
-import { assertNever } from '../util/assert.js';
-import { renderCsv } from '../report/csv.js';
-import { renderZeek } from '../report/zeek.js';
-import { addToSummary, emptySummary, summarize } from '../report/summary.js';
+import { eventLines, OUTPUT_FORMATS, reportOutput, TEXT_TABLE_MAX, type OutputFormat } from '../report/outputs.js';
 import { splitList } from '../report/filter.js';
 import type { CliCommand } from './command.js';
 import type { CliIO } from './io.js';
@@ -27,17 +21,7 @@ import { analyzeOptionsFrom, captureInputs, colorOption, filterFrom, filterOptio
 import { captureErrorLine, inputErrorLine, warningLine } from './errors.js';
 import { progressReporter } from './progress.js';
 
-export const OUTPUT_FORMATS = ['text', 'json', 'ndjson', 'csv', 'zeek'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-/** Connections in the order of their first frame (by time first when several files are merged). */
-export function inCaptureOrder(connections: ConnectionReport[], multiFile: boolean): ConnectionReport[] {
-  return connections.slice().sort((a, b) =>
-    multiFile
-      ? a.start - b.start || (a.firstFile ?? 0) - (b.firstFile ?? 0) || a.firstFrame - b.firstFrame || a.id - b.id
-      : a.firstFrame - b.firstFrame || a.id - b.id,
-  );
-}
+export { OUTPUT_FORMATS, type OutputFormat };
 
 /** Warnings, then a read error for each capture that stopped early, on stderr. */
 export function reportCaptureProblems(captures: readonly CaptureReport[], io: CliIO): void {
@@ -46,17 +30,12 @@ export function reportCaptureProblems(captures: readonly CaptureReport[], io: Cl
 }
 
 /**
- * Runs analyze() and turns a rejection into the exit-3 message (unreadable input) — or, for anything
- * that is not about the input, an internal-error message, since that is a bug in tcpshake. Unless the
- * caller decided, files are read on a second thread when they are large enough for it to pay.
+ * Runs `work` (an analysis) and turns a rejection into the exit-3 message (unreadable input) — or, for
+ * anything that is not about the input, an internal-error message, since that is a bug in tcpshake.
  */
-export async function analyzeOrFail(
-  inputs: Parameters<typeof analyze>[0],
-  options: AnalyzeOptions,
-  io: CliIO,
-): Promise<Report | { exit: number }> {
+export async function orFail<T>(work: () => Promise<T>, io: CliIO): Promise<T | { exit: number }> {
   try {
-    return await analyze(inputs, { ...options, readOnWorker: options.readOnWorker ?? worthReadingOnWorker(inputs) });
+    return await work();
   } catch (e) {
     const line = inputErrorLine(e);
     if (line !== null) {
@@ -67,6 +46,14 @@ export async function analyzeOrFail(
     io.err(`tcpshake: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return { exit: 70 };
   }
+}
+
+/**
+ * analyze() through orFail(). Unless the caller decided, files are read on a second thread when they
+ * are large enough for it to pay.
+ */
+export async function analyzeOrFail(inputs: CaptureInput[], options: AnalyzeOptions, io: CliIO): Promise<Report | { exit: number }> {
+  return orFail(() => analyze(inputs, { ...options, readOnWorker: options.readOnWorker ?? worthReadingOnWorker(inputs) }), io);
 }
 
 function builder(y: Argv): Argv {
@@ -89,6 +76,11 @@ function builder(y: Argv): Argv {
           .option('events', {
             type: 'boolean',
             describe: 'print each event as it happens, one JSON object per line (with --format ndjson: interleaved)',
+            group: 'Output:',
+          })
+          .option('all', {
+            type: 'boolean',
+            describe: `text: list every connection (past ${TEXT_TABLE_MAX} connections only the notable ones are listed)`,
             group: 'Output:',
           })
           .option('fail-on', {
@@ -133,9 +125,6 @@ function builder(y: Argv): Argv {
  */
 export const STREAMING_HEAP_GROWING_PERCENT = 70;
 
-/** Output gathered into chunks of about this many characters before a write (one write per line is slow). */
-const OUT_CHUNK = 1 << 16;
-
 async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   const inputs = captureInputs(argv['captures'] as string[], io);
   const format = (argv['format'] as OutputFormat | undefined) ?? 'text';
@@ -145,51 +134,36 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   // Without --fail-on the run never fails on what the capture shows (see failingFindings()).
   const failOn: FailOn | null = failOnRaw === undefined ? null : parseFailOn(splitList(([] as string[]).concat(failOnRaw)));
   const color = useColor(io, argv['color'] as boolean | undefined);
+  // --events with no --format (or text): the event lines only.
   const events = argv['events'] === true;
-  const streaming = format === 'ndjson' || events;
-  // --format json keeps each connection as its JSON line (a string dies young; the report object
-  // would not), and counts summary and findings as connections come: see report/json.ts.
-  const jsonLines = format === 'json' && !streaming;
+  const output = events && format === 'text' ? 'events' : format;
 
   const options = analyzeOptionsFrom(argv);
   const progress = progressReporter(io);
-  // Only streaming runs keep memory flat by design; --format json keeps its lines in a spool anyway
-  // and is judged by its speed.
-  if (streaming) setFlagsFromString(`--heap-growing-percent=${STREAMING_HEAP_GROWING_PERCENT}`);
-
-  // Lines for stdout, written in chunks: flushed when large, after each chunk of input (so a live
-  // `tcpdump | tcpshake -` still shows them as they come) and at the end.
-  let pending = '';
-  const flush = (): void => {
-    if (pending.length === 0) return;
-    const p = pending;
-    pending = '';
-    io.out(p);
+  if (progress.onProgress) options.onProgress = progress.onProgress;
+  let progressShown = true;
+  const endProgress = (): void => {
+    if (progressShown) progress.done();
+    progressShown = false;
   };
-  const out = (text: string): void => {
-    pending += text;
-    if (pending.length >= OUT_CHUNK) flush();
-  };
-  const onProgress = progress.onProgress;
-  options.onProgress = (p) => {
-    flush();
-    onProgress?.(p);
-  };
+  // Every format streams (report/outputs.ts); --format json is judged by its speed, and keeps the
+  // second reading thread and V8's default heap growth. The others keep memory flat: no thread (it
+  // costs some 20 MB) and a tighter heap.
+  if (format === 'json' && !events) options.readOnWorker ??= worthReadingOnWorker(inputs);
+  else {
+    options.readOnWorker = false;
+    setFlagsFromString(`--heap-growing-percent=${STREAMING_HEAP_GROWING_PERCENT}`);
+  }
   // A reader slower than the run (`| jq ...`, a pipe to another host) holds reading back, after each
   // chunk of input, rather than letting what is written for it pile up in memory.
-  options.backpressure = () => io.backedUp?.();
-  // No second thread for reading (see analyzeOrFail) in streaming runs, whose point is a small
-  // footprint: the thread costs some 20 MB.
-  if (streaming) options.readOnWorker = false;
+  const out = new OutputWriter({ write: (chunk) => io.out(chunk), backedUp: () => io.backedUp?.() });
 
   let failed = false;
-  const collector = new FindingsCollector();
-  const streamed = emptySummary();
   // What tripped --fail-on, for the message on stderr: the lowest ids (capped), and how many.
   let tripped: { id: number; why: string[] }[] = [];
   let trippedCount = 0;
   // Connections are looked at only when --fail-on is given and names kinds.
-  const noteFailures = failOn === null || failOnEmpty(failOn) ? null : (c: ConnectionReport): void => {
+  const noteFailures = failOn === null || failOnEmpty(failOn) ? undefined : (c: ConnectionReport): void => {
     const why = failOnMatches(failOn, c);
     if (why.length === 0) return;
     failed = true;
@@ -197,134 +171,51 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     tripped.push({ id: c.id, why });
     if (tripped.length >= 4 * TRIPPED_SHOWN) tripped = lowestIds(tripped);
   };
-  // Why the run fails, said on stderr once the report has left (see run's end): a reader that
-  // closed stdout early (`| head -1`) ends the run quietly before it.
-  let failureMessage = '';
-  const reportFailures = (findingHits: string[]): void => {
-    if (findingHits.length) failed = true;
-    if (!failed) return;
-    const shown = lowestIds(tripped);
-    const parts = shown.map((t) => `#${t.id} (${t.why.join(', ')})`);
-    if (trippedCount > shown.length) parts.push(`and ${trippedCount - shown.length} more connections`);
-    parts.push(...findingHits);
-    failureMessage = `tcpshake: --fail-on matched: ${parts.join(', ')}\n`;
-  };
 
-  // --format json: each connection's line by id, in a temporary file (see LineSpool).
-  const lines = jsonLines ? new LineSpool() : null;
-  const tuples = jsonLines ? new TupleReuse() : null;
-  if (streaming || jsonLines) {
-    // Connections are written (or counted, or kept as text) as soon as they are over and then dropped.
-    options.keepConnections = false;
-    options.onConnection = (c) => {
-      const shown = compiled.matches(c);
-      // What analyze() does for the connections it keeps (see boundDisplayFilter): note each 4-tuple,
-      // to bound the display filters of the connections on a tuple that came back, at the end.
-      tuples?.note(c, shown);
-      if (!shown) return;
-      addToSummary(streamed, c);
-      collector.add(c);
-      noteFailures?.(c);
-      if (format === 'ndjson') out(ndjsonConnection(c));
-      else if (lines !== null) lines.put(c.id, jsonConnectionLine(c));
-    };
-  }
-  if (events) {
-    const kinds = filter.events;
-    options.onEvent = (e, c) => {
-      if (!compiled.matchesEndpoints(c.id, c.client, c.server)) return;
-      if (kinds && !kinds.includes(e.kind)) return;
-      out(ndjsonEvent(e, c));
-    };
-  }
+  const stage = reportOutput(
+    {
+      format: output,
+      filter: compiled,
+      text: {
+        color,
+        details: filter.ids !== undefined,
+        all: argv['all'] === true,
+        files: inputs.map((i) => (typeof i === 'string' ? i : i.name)),
+        ...(io.columns ? { width: Math.min(io.columns, 120) } : {}),
+      },
+      ...(noteFailures ? { onShown: noteFailures } : {}),
+    },
+    out,
+  );
+  if (events) options.onEvent = eventLines(compiled, filter.events, out);
 
   try {
-    const result = await analyzeOrFail(inputs, options, io);
-    flush();
-    progress.done();
+    const result = await orFail(async () => {
+      const report = await streamAnalysis(inputs, options, stage, out);
+      endProgress();
+      await stage.end(report, out);
+      return report;
+    }, io);
+    endProgress();
     if ('exit' in result) return result.exit;
-    const code = await finish(result);
-    if (failureMessage !== '') {
+    reportCaptureProblems(result.captures, io);
+    const findingHits = failingFindings(failOn, stage.findings());
+    if (findingHits.length) failed = true;
+    const code = exitCode({ captures: result.captures, failed });
+    if (failed) {
+      // Said once the report has left: a reader that closed stdout early (`| head -1`) ends the run
+      // quietly before it.
       await io.drained?.();
+      const shown = lowestIds(tripped);
+      const parts = shown.map((t) => `#${t.id} (${t.why.join(', ')})`);
+      if (trippedCount > shown.length) parts.push(`and ${trippedCount - shown.length} more connections`);
+      parts.push(...findingHits);
       // Unreadable input (exit 3) outranks findings: only an explicit --fail-on is still named then.
-      if (code === EXIT.failed || failOn !== null) io.err(failureMessage);
+      if (code === EXIT.failed || failOn !== null) io.err(`tcpshake: --fail-on matched: ${parts.join(', ')}\n`);
     }
     return code;
   } finally {
-    lines?.close();
-  }
-
-  async function finish(report: Report): Promise<number> {
-    if (streaming) {
-      const findings = collector.result();
-      if (format === 'ndjson') {
-        // The summary describes the connections written above (all of them when no filter).
-        io.out(ndjsonSummary({ ...report, summary: streamed }, findings));
-      }
-      reportCaptureProblems(report.captures, io);
-      reportFailures(failingFindings(failOn, findings));
-      return exitCode({ captures: report.captures, failed });
-    }
-
-    if (lines !== null) {
-      await lines.settle();
-      const reportOf = (id: number): ConnectionReport | undefined => {
-        const line = lines.get(id);
-        return line === undefined ? undefined : (JSON.parse(line) as ConnectionReport);
-      };
-      for (const id of tuples!.reused((id) => {
-        const c = reportOf(id);
-        return c === undefined ? undefined : tupleKey(c);
-      })) {
-        const c = reportOf(id)!;
-        boundDisplayFilter(c);
-        lines.put(id, jsonConnectionLine(c));
-      }
-      tuples!.clear();
-      const findings = collector.result();
-      const { connections: _none, ...head } = report;
-      // Written in chunks: one string for 200,000 connections would be past V8's longest string.
-      // Copied from the spool as bytes, in large blocks: no string per line on the way out.
-      const write = (chunk: Buffer): Promise<void> | undefined => {
-        io.out(chunk);
-        return io.backedUp?.();
-      };
-      await writeJsonLineBytes({ ...head, summary: compiled.empty ? report.summary : streamed }, lines.linesInOrder(), write, findings);
-      reportCaptureProblems(report.captures, io);
-      reportFailures(failingFindings(failOn, findings));
-      return exitCode({ captures: report.captures, failed });
-    }
-
-    const all = inCaptureOrder(report.connections, report.captures.length > 1);
-    const shown = compiled.empty ? all : all.filter((c) => compiled.matches(c));
-    const shownReport: Report = { ...report, connections: shown, summary: compiled.empty ? report.summary : summarize(shown) };
-    const findings = computeFindings(shownReport);
-    if (noteFailures !== null) for (const c of shown) noteFailures(c);
-
-    switch (format) {
-      case 'text': {
-        const opts: Parameters<typeof renderText>[1] = { color, findings, details: filter.ids !== undefined };
-        if (!compiled.empty) opts.totalConnections = all.length;
-        if (io.columns) opts.width = Math.min(io.columns, 120);
-        io.out(renderText(shownReport, opts));
-        break;
-      }
-      case 'json':
-        // Written connection by connection, without one giant string.
-        writeJsonReport(shownReport, (chunk) => io.out(chunk), findings);
-        break;
-      case 'csv':
-        io.out(renderCsv(shown));
-        break;
-      case 'zeek':
-        io.out(renderZeek(shownReport));
-        break;
-      default:
-        assertNever(format, 'output format');
-    }
-    reportCaptureProblems(report.captures, io);
-    reportFailures(failingFindings(failOn, findings));
-    return exitCode({ captures: report.captures, failed });
+    stage.close();
   }
 }
 

@@ -3,7 +3,7 @@
  * diagram (terminal, or Mermaid for Markdown).
  */
 import type { Argv } from 'yargs';
-import type { AnalyzeOptions } from '../analyze.js';
+import type { AnalyzeOptions } from '../pipeline/analyze.js';
 import type { ConnectionReport, Report } from '../model/report.js';
 import { parseIp, sameBytes } from '../report/ip.js';
 import { endpointText } from '../report/findings.js';
@@ -13,7 +13,8 @@ import type { CliCommand } from './command.js';
 import { useColor, type CliIO } from './io.js';
 import { UsageError } from './errors.js';
 import { analyzeOptionsFrom, captureInputs, colorOption, isStdinArg, trackerOptions } from './options.js';
-import { analyzeOrFail, inCaptureOrder, reportCaptureProblems } from './analyze.js';
+import { analyzeOrFail, reportCaptureProblems } from './analyze.js';
+import { inCaptureOrder } from '../pipeline/capture-order.js';
 import { endWithCaptureProblems } from './shared.js';
 
 export const LADDER_FORMATS = ['text', 'mermaid'] as const;

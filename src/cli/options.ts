@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import type { AnalyzeOptions, CaptureInput } from '../analyze.js';
+import type { AnalyzeOptions, CaptureInput } from '../pipeline/analyze.js';
 import { parseFilter, type ConnectionFilter } from '../report/filter.js';
 import { STDIN_TOKEN, type CliIO } from './io.js';
 import { UsageError } from './errors.js';

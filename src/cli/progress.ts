@@ -2,7 +2,7 @@
  * Progress on stderr for long runs: only when stderr is a terminal, only after the run has taken a
  * second, at most five times a second, one line rewritten in place and erased at the end.
  */
-import type { AnalyzeProgress } from '../analyze.js';
+import type { AnalyzeProgress } from '../pipeline/analyze.js';
 import type { CliIO } from './io.js';
 
 const DELAY_MS = 1000;

@@ -14,7 +14,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
-import type { AnalyzeOptions } from '../analyze.js';
+import type { AnalyzeOptions } from '../pipeline/analyze.js';
 import { EVENT_CATALOGUE } from '../model/events.js';
 import type { ConnectionReport, Report } from '../model/report.js';
 import { compileFilter } from '../report/filter.js';
@@ -24,7 +24,8 @@ import { renderHtml } from '../report/html/index.js';
 import type { CliCommand } from './command.js';
 import type { CliIO } from './io.js';
 import { analyzeOptionsFrom, captureInputs, filterFrom, filterOptions, trackerOptions } from './options.js';
-import { analyzeOrFail, inCaptureOrder, reportCaptureProblems } from './analyze.js';
+import { analyzeOrFail, reportCaptureProblems } from './analyze.js';
+import { inCaptureOrder } from '../pipeline/capture-order.js';
 import { outputErrorLine } from './errors.js';
 import { EXIT } from '../report/exitcode.js';
 import { endWithCaptureProblems } from './shared.js';

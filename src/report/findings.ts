@@ -93,16 +93,23 @@ interface Tally {
   count: number;
   top: EndpointCounts;
   ids: number[];
+  /** The highest of `ids` once it is full (a later, higher id is not looked at). */
+  idsMax: number;
 }
 
 function newTally(): Tally {
-  return { count: 0, top: new EndpointCounts(), ids: [] };
+  return { count: 0, top: new EndpointCounts(), ids: [], idsMax: -1 };
 }
 
 function bump(t: Tally, endpoint: string, id: number): void {
   t.count++;
   t.top.add(endpoint);
-  if (t.ids.length < MAX_FINDING_CONNECTIONS && !t.ids.includes(id)) t.ids.push(id);
+  // The lowest ids, whatever order connections come in (a run reports them as they end).
+  if (t.ids.length === MAX_FINDING_CONNECTIONS && id >= t.idsMax) return;
+  if (t.ids.includes(id)) return;
+  if (t.ids.length < MAX_FINDING_CONNECTIONS) t.ids.push(id);
+  else t.ids[t.ids.indexOf(t.idsMax)] = id;
+  if (t.ids.length === MAX_FINDING_CONNECTIONS) t.idsMax = Math.max(...t.ids);
 }
 
 function topOf(t: Tally): { endpoint: string; count: number }[] {

@@ -4,7 +4,7 @@
  */
 import { EVENT_CATALOGUE, EVENT_KINDS, type EventKind } from '../model/events.js';
 import type { CaptureReport, ConnectionReport, Finding, Report } from '../model/report.js';
-import { CLOSE_KINDS, HANDSHAKE_KINDS } from '../model/vocabulary.js';
+import { CLOSE_KINDS, HANDSHAKE_KINDS, type HandshakeKind } from '../model/vocabulary.js';
 import { endpointText } from './findings.js';
 import { assertNever } from '../util/assert.js';
 import {
@@ -87,8 +87,8 @@ export function notableEvents(c: ConnectionReport): string {
   return parts.join(' ');
 }
 
-function paintHandshake(c: ConnectionReport, p: Palette): (s: string) => string {
-  switch (c.handshake.kind) {
+function paintHandshake(kind: HandshakeKind, p: Palette): (s: string) => string {
+  switch (kind) {
     case 'three_way':
     case 'simultaneous_open':
       return p.green;
@@ -100,15 +100,17 @@ function paintHandshake(c: ConnectionReport, p: Palette): (s: string) => string 
     case 'not_captured':
       return p.dim;
     default:
-      return assertNever(c.handshake.kind, 'handshake kind');
+      return assertNever(kind, 'handshake kind');
   }
 }
 
-function paintClose(c: ConnectionReport, p: Palette): (s: string) => string {
-  if (c.close.kind === 'reset') return p.red;
-  if (c.close.finalAckLost || c.close.kind === 'half_closed') return p.yellow;
-  if (c.close.kind === 'open' || c.close.kind === 'not_established') return p.dim;
-  return p.green;
+type CloseColour = 'red' | 'yellow' | 'dim' | 'green';
+
+function closeColour(c: ConnectionReport): CloseColour {
+  if (c.close.kind === 'reset') return 'red';
+  if (c.close.finalAckLost || c.close.kind === 'half_closed') return 'yellow';
+  if (c.close.kind === 'open' || c.close.kind === 'not_established') return 'dim';
+  return 'green';
 }
 
 function wrap(text: string, width: number, indent: string): string {
@@ -142,13 +144,14 @@ export function renderFindings(findings: readonly Finding[], color: boolean, wid
   return out;
 }
 
-function detailLines(c: ConnectionReport, p: Palette, captures: readonly CaptureReport[]): string {
+/** `files`: the capture files of the run (named when there are several: frame numbers are per file). */
+function detailLines(c: ConnectionReport, p: Palette, files: readonly string[]): string {
   const ind = '      ';
   let out = `${ind}${p.dim('wireshark filter:')} ${c.displayFilter}\n`;
   // Frame numbers are per file: name the file when the run merged several.
-  const fileOf = (i: number | undefined): string => (captures.length > 1 ? ` of ${captures[i ?? 0]?.file ?? '?'}` : '');
+  const fileOf = (i: number | undefined): string => (files.length > 1 ? ` of ${files[i ?? 0] ?? '?'}` : '');
   const frames =
-    captures.length > 1 && (c.firstFile ?? 0) !== (c.lastFile ?? 0)
+    files.length > 1 && (c.firstFile ?? 0) !== (c.lastFile ?? 0)
       ? `${c.firstFrame}${fileOf(c.firstFile)} – ${c.lastFrame}${fileOf(c.lastFile)}`
       : `${c.firstFrame}–${c.lastFrame}${fileOf(c.firstFile)}`;
   out += `${ind}${p.dim('frames:')} ${frames}, start ${formatTimestamp(c.start)}, roles by ${c.roles.decidedBy}\n`;
@@ -174,15 +177,13 @@ function detailLines(c: ConnectionReport, p: Palette, captures: readonly Capture
   return out;
 }
 
-export function renderText(report: Report, options: TextOptions): string {
+/** The part of the text report above the connection table: the run's captures and its counts. */
+export function renderTextHead(report: Omit<Report, 'connections'>, shownConnections: number, options: TextOptions): string {
   const p = palette(options.color);
-  const width = options.width ?? 100;
   let out = '';
   const caps = report.captures;
   out += `${p.bold('tcpshake')}: ${caps.length} capture${caps.length === 1 ? '' : 's'}\n`;
   for (const c of caps) out += captureLine(c, p) + '\n';
-
-  const conns = report.connections;
   let first: number | null = null;
   let last: number | null = null;
   for (const c of caps) {
@@ -190,9 +191,9 @@ export function renderText(report: Report, options: TextOptions): string {
     if (c.lastTime !== null && (last === null || c.lastTime > last)) last = c.lastTime;
   }
   const shown =
-    options.totalConnections !== undefined && options.totalConnections !== conns.length
-      ? `${conns.length} of ${options.totalConnections} (filtered)`
-      : `${conns.length}`;
+    options.totalConnections !== undefined && options.totalConnections !== shownConnections
+      ? `${shownConnections} of ${options.totalConnections} (filtered)`
+      : `${shownConnections}`;
   out += `TCP connections: ${shown}`;
   if (first !== null && last !== null) out += `, time span ${formatDuration(last - first)}`;
   out += '\n';
@@ -202,60 +203,159 @@ export function renderText(report: Report, options: TextOptions): string {
   const anomalies: Partial<Record<EventKind, number>> = {};
   for (const k of EVENT_KINDS) if (EVENT_CATALOGUE[k].anomaly && s.events[k]) anomalies[k] = s.events[k];
   out += `anomalies: ${countsText(anomalies, EVENT_KINDS)}\n`;
+  return out;
+}
 
+/** One connection's line of the table, before its columns are padded to the table's widths. */
+export interface TextRow {
+  id: string;
+  ends: string;
+  hs: HandshakeKind;
+  close: string;
+  closeColour: CloseColour;
+  states: string;
+  dur: string;
+  notes: string;
+  /** The detail lines under it (empty unless asked for), already painted. */
+  details: string;
+}
+
+/** The widths of a table's padded columns, grown row by row (see TextRow). */
+export interface TextWidths {
+  id: number;
+  ends: number;
+  hs: number;
+  close: number;
+  states: number;
+  dur: number;
+}
+
+const HEADINGS = {
+  id: 'id',
+  ends: 'client → server',
+  hs: 'handshake',
+  close: 'close',
+  states: 'final client/server',
+  dur: 'duration',
+} as const;
+
+/** The widths of a table with no rows yet: its headings'. */
+export function textWidths(): TextWidths {
+  return {
+    id: HEADINGS.id.length,
+    ends: HEADINGS.ends.length,
+    hs: HEADINGS.hs.length,
+    close: HEADINGS.close.length,
+    states: HEADINGS.states.length,
+    dur: HEADINGS.dur.length,
+  };
+}
+
+/** Widens `w` to fit `r`. */
+export function fitTextRow(w: TextWidths, r: TextRow): void {
+  if (r.id.length > w.id) w.id = r.id.length;
+  if (r.ends.length > w.ends) w.ends = r.ends.length;
+  if (r.hs.length > w.hs) w.hs = r.hs.length;
+  if (r.close.length > w.close) w.close = r.close.length;
+  if (r.states.length > w.states) w.states = r.states.length;
+  if (r.dur.length > w.dur) w.dur = r.dur.length;
+}
+
+/**
+ * Connection `c` as a table row; `details` adds the detail lines, painted with `color`, naming the
+ * run's capture `files` when there are several.
+ */
+export function textRow(c: ConnectionReport, options: { color: boolean; details?: boolean; files?: readonly string[] }): TextRow {
+  return {
+    id: `#${c.id}`,
+    ends: `${endpointText(c.client.ip, c.client.port)} → ${endpointText(c.server.ip, c.server.port)}`,
+    hs: c.handshake.kind,
+    close: closeText(c),
+    closeColour: closeColour(c),
+    states: `${c.finalState.client}/${c.finalState.server}`,
+    dur: formatDuration(c.duration),
+    notes: notableEvents(c),
+    details: options.details ? detailLines(c, palette(options.color), options.files ?? []) : '',
+  };
+}
+
+/** The table's heading line. */
+export function textTableHead(w: TextWidths, color: boolean): string {
+  const p = palette(color);
+  return (
+    p.dim(
+      [
+        HEADINGS.id.padEnd(w.id),
+        HEADINGS.ends.padEnd(w.ends),
+        HEADINGS.hs.padEnd(w.hs),
+        HEADINGS.close.padEnd(w.close),
+        HEADINGS.states.padEnd(w.states),
+        HEADINGS.dur.padStart(w.dur),
+        'events',
+      ].join('  '),
+    ).trimEnd() + '\n'
+  );
+}
+
+/** A row padded to the table's widths, with its detail lines. */
+export function textRowLines(r: TextRow, w: TextWidths, color: boolean): string {
+  const p = palette(color);
+  const stateText = r.states.includes('CLOSE_WAIT') ? p.yellow(padEnd(r.states, w.states)) : padEnd(r.states, w.states);
+  return (
+    [
+      r.id.padEnd(w.id),
+      r.ends.padEnd(w.ends),
+      paintHandshake(r.hs, p)(r.hs.padEnd(w.hs)),
+      p[r.closeColour](r.close.padEnd(w.close)),
+      stateText,
+      r.dur.padStart(w.dur),
+      r.notes,
+    ]
+      .join('  ')
+      .trimEnd() +
+    '\n' +
+    r.details
+  );
+}
+
+/** Unit separator: never in a row's text, so it joins a TextRow's fields into one spooled line. */
+const FIELD_SEPARATOR = '\u001f';
+
+/** A row as one string (to spool it), read back by parseTextRow(). */
+export function serializeTextRow(r: TextRow): string {
+  return [r.id, r.ends, r.hs, r.close, r.closeColour, r.states, r.dur, r.notes, r.details].join(FIELD_SEPARATOR);
+}
+
+export function parseTextRow(line: string): TextRow {
+  const [id, ends, hs, close, closeColour, states, dur, notes, details] = line.split(FIELD_SEPARATOR);
+  return {
+    id: id!,
+    ends: ends!,
+    hs: hs as HandshakeKind,
+    close: close!,
+    closeColour: closeColour as CloseColour,
+    states: states!,
+    dur: dur!,
+    notes: notes!,
+    details: details!,
+  };
+}
+
+/**
+ * The whole text report of `report` in one string: for a report held in memory (the CLI writes its
+ * text report from a spool instead, see report/outputs.ts, with the same parts).
+ */
+export function renderText(report: Report, options: TextOptions): string {
+  const conns = report.connections;
+  let out = renderTextHead(report, conns.length, options);
   if (conns.length) {
-    const rows = conns.map((c) => ({
-      c,
-      id: `#${c.id}`,
-      ends: `${endpointText(c.client.ip, c.client.port)} → ${endpointText(c.server.ip, c.server.port)}`,
-      hs: c.handshake.kind,
-      close: closeText(c),
-      states: `${c.finalState.client}/${c.finalState.server}`,
-      dur: formatDuration(c.duration),
-      notes: notableEvents(c),
-    }));
-    // A loop, not Math.max(...spread): spreading 200,000 rows into arguments overflows the call stack.
-    const w = (f: (r: (typeof rows)[number]) => string, head: string): number => {
-      let width = head.length;
-      for (const r of rows) width = Math.max(width, f(r).length);
-      return width;
-    };
-    const wi = w((r) => r.id, 'id');
-    const we = w((r) => r.ends, 'client → server');
-    const wh = w((r) => r.hs, 'handshake');
-    const wc = w((r) => r.close, 'close');
-    const ws = w((r) => r.states, 'final client/server');
-    const wd = w((r) => r.dur, 'duration');
-    out += '\n';
-    out +=
-      p.dim(
-        [
-          'id'.padEnd(wi),
-          'client → server'.padEnd(we),
-          'handshake'.padEnd(wh),
-          'close'.padEnd(wc),
-          'final client/server'.padEnd(ws),
-          'duration'.padStart(wd),
-          'events',
-        ].join('  '),
-      ).trimEnd() + '\n';
-    for (const r of rows) {
-      const stateText = r.states.includes('CLOSE_WAIT') ? p.yellow(padEnd(r.states, ws)) : padEnd(r.states, ws);
-      out +=
-        [
-          r.id.padEnd(wi),
-          r.ends.padEnd(we),
-          paintHandshake(r.c, p)(r.hs.padEnd(wh)),
-          paintClose(r.c, p)(r.close.padEnd(wc)),
-          stateText,
-          r.dur.padStart(wd),
-          r.notes,
-        ]
-          .join('  ')
-          .trimEnd() + '\n';
-      if (options.details) out += detailLines(r.c, p, caps);
-    }
+    const files = report.captures.map((c) => c.file);
+    const rows = conns.map((c) => textRow(c, { color: options.color, details: options.details === true, files }));
+    const w = textWidths();
+    for (const r of rows) fitTextRow(w, r);
+    out += '\n' + textTableHead(w, options.color);
+    for (const r of rows) out += textRowLines(r, w, options.color);
   }
-  if (options.findings) out += '\n' + renderFindings(options.findings, options.color, width);
+  if (options.findings) out += '\n' + renderFindings(options.findings, options.color, options.width ?? 100);
   return out;
 }

@@ -119,7 +119,7 @@ export function zeekFooter(closeTime: number | null): string {
   return `#close\t${zeekStamp(closeTime)}\n`;
 }
 
-function captureSpan(report: Report): { first: number | null; last: number | null } {
+export function captureSpan(report: Pick<Report, 'captures'>): { first: number | null; last: number | null } {
   let first: number | null = null;
   let last: number | null = null;
   for (const c of report.captures) {

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze, type AnalyzeOptions } from '../../src/analyze.js';
+import { analyze, type AnalyzeOptions } from '../../src/pipeline/analyze.js';
 import { openCapture } from '../../src/capture/index.js';
 import { decodeFrame, formatAddress } from '../../src/decode/index.js';
 import { newSegment, TcpFlag, type Segment } from '../../src/decode/segment.js';

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/analyze.js';
+import { analyze } from '../../src/pipeline/analyze.js';
 import { main } from '../../src/cli/main.js';
 import type { ConnectionReport, Report } from '../../src/model/report.js';
 import { HANDSHAKE_KINDS } from '../../src/model/vocabulary.js';

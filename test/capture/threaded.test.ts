@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { analyze as analyzeType, AnalyzeOptions } from '../../src/analyze.js';
+import type { analyze as analyzeType, AnalyzeOptions } from '../../src/pipeline/analyze.js';
 import { generateCapture } from '../../src/bench/generate.js';
 import { BUILD, buildCli, runCli, ROOT } from '../cli/harness.js';
 import { pcapFile, sampleRecords } from '../cli/malformed-inputs.js';

@@ -22,7 +22,7 @@ const REPORTS: Record<string, () => Report> = {
   },
 };
 
-vi.mock('../../src/analyze.js', () => ({
+vi.mock('../../src/pipeline/analyze.js', () => ({
   analyze: async (inputs: (string | { name: string })[]) => {
     const names = inputs.map((i) => (typeof i === 'string' ? i : i.name));
     const make = REPORTS[path.basename(names[0] ?? '')];

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as lib from '../../src/analyze.js';
+import * as lib from '../../src/pipeline/analyze.js';
 import { formatProblem, loadExpectations } from '../../src/check/expectations.js';
 import { evaluate, failureLines } from '../../src/check/evaluate.js';
 import { writeBaseline } from '../../src/check/baseline.js';

@@ -6,8 +6,8 @@
 import { closeSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../../src/analyze.js';
-import { LineSpool, READ_BLOCK_BYTES, READ_WINDOW_BLOCKS } from '../../src/cli/line-spool.js';
+import { analyze } from '../../src/pipeline/analyze.js';
+import { LineSpool, READ_BLOCK_BYTES, READ_WINDOW_BLOCKS } from '../../src/pipeline/line-spool.js';
 import { computeFindings } from '../../src/report/findings.js';
 import { renderJson } from '../../src/report/json.js';
 import { buildCli, runCli } from './harness.js';

@@ -4,8 +4,8 @@
  * other connection on it is shown or filtered out), and a tuple that only shares its hash is not.
  */
 import { describe, expect, it } from 'vitest';
-import { tupleKey } from '../../src/analyze.js';
-import { TupleReuse, tupleHash } from '../../src/cli/tuple-reuse.js';
+import { tupleKey } from '../../src/pipeline/analyze.js';
+import { TupleReuse, tupleHash } from '../../src/pipeline/tuple-reuse.js';
 
 interface Conn {
   id: number;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../../src/analyze.js';
+import { analyze } from '../../src/pipeline/analyze.js';
 import { generateCapture } from '../../src/bench/generate.js';
 import { buildCli, cleanEnv, MAIN, ROOT } from '../cli/harness.js';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../../src/analyze.js';
+import { analyze } from '../../src/pipeline/analyze.js';
 import { generateCapture } from '../../src/bench/generate.js';
 import { buildCli, MAIN } from '../cli/harness.js';
 import type { ConnectionEvent } from '../../src/model/events.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/analyze.js';
+import { analyze } from '../../src/pipeline/analyze.js';
 
 /** Ethernet + IPv4 + TCP (no options), checksums left zero. */
 function tcpFrame(src: number[], sport: number, dst: number[], dport: number, seq: number, ack: number, flags: number): Buffer {

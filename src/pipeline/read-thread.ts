@@ -11,11 +11,11 @@
  * above both the capture and decode layers, and is handed to readOnWorker() by analyze().
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { captureTimeline } from './capture/merge.js';
-import { openCapture, type OpenedCapture } from './capture/open.js';
-import { FramePacker, PACK_BYTES, packedSize } from './capture/packed.js';
-import type { WorkerMessage, WorkerSetup } from './capture/threaded.js';
-import { checksumVerdicts, CHECKSUMS_UNKNOWN, decodeFrame, newSegment } from './decode/index.js';
+import { captureTimeline } from '../capture/merge.js';
+import { openCapture, type OpenedCapture } from '../capture/open.js';
+import { FramePacker, PACK_BYTES, packedSize } from '../capture/packed.js';
+import type { WorkerMessage, WorkerSetup } from '../capture/threaded.js';
+import { checksumVerdicts, CHECKSUMS_UNKNOWN, decodeFrame, newSegment } from '../decode/index.js';
 
 const port = parentPort!;
 const { paths, shared, slots } = workerData as WorkerSetup;

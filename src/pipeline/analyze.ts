@@ -3,16 +3,16 @@
  * warnings and progress go to the callbacks the caller passes.
  */
 import type { Readable } from 'node:stream';
-import { captureTimeline, openCapture, linkTypeName, type OpenedCapture } from './capture/index.js';
-import { readOnWorker } from './capture/threaded.js';
-import { CaptureError, timeOf, type CaptureWarning } from './capture/frame.js';
-import { decodeFrame, decodePacked } from './decode/index.js';
-import { newSegment, type DecodeResult, type SkipReason } from './decode/segment.js';
-import { ConnectionManager } from './flow/manager.js';
-import type { ConnectionEvent } from './model/events.js';
-import { SCHEMA_VERSION, type CaptureReport, type ConnectionReport, type Endpoint, type Report, type Summary } from './model/report.js';
-import { displayFilter } from './tracker/connection.js';
-import type { ZeekObserverOptions } from './tracker/zeek.js';
+import { captureTimeline, openCapture, linkTypeName, type OpenedCapture } from '../capture/index.js';
+import { readOnWorker } from '../capture/threaded.js';
+import { CaptureError, timeOf, type CaptureWarning } from '../capture/frame.js';
+import { decodeFrame, decodePacked } from '../decode/index.js';
+import { newSegment, type DecodeResult, type SkipReason } from '../decode/segment.js';
+import { ConnectionManager } from '../flow/manager.js';
+import type { ConnectionEvent } from '../model/events.js';
+import { SCHEMA_VERSION, type CaptureReport, type ConnectionReport, type Endpoint, type Report, type Summary } from '../model/report.js';
+import { displayFilter } from '../tracker/connection.js';
+import type { ZeekObserverOptions } from '../tracker/zeek.js';
 
 /** The reading thread's module (see read-thread.ts): beside this one once built. */
 const READ_THREAD_SCRIPT = new URL('./read-thread.js', import.meta.url);

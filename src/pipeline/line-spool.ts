@@ -152,19 +152,22 @@ export class LineSpool {
   }
 
   /**
-   * Every line, in line-number order, as UTF-8 bytes `line.bytes[line.start, line.end)`: the same
+   * Every line, in line-number order (or the numbers of `order`, in its order), as UTF-8 bytes `line.bytes[line.start, line.end)`: the same
    * object each time, its bytes valid until the next step. Nothing is decoded into strings. The file
    * is read in aligned blocks of {@link READ_BLOCK_BYTES}, each block at most once, and the
    * {@link READ_WINDOW_BLOCKS} used last are kept (see READ_BLOCK_BYTES for why a window). A line in a
    * block already read and since dropped (a connection reported long after its neighbours, a
    * replaced line) is read on its own: the file is read whole once, plus such stragglers.
    */
-  *linesInOrder(): Generator<SpooledLine, void, undefined> {
+  *linesInOrder(order?: ArrayLike<number>): Generator<SpooledLine, void, undefined> {
     this.assertSettled();
     this.flush();
     const window = new BlockWindow(this.written, (into, size, offset) => this.readAt(into, size, offset, -1));
     const line: SpooledLine = { bytes: Buffer.allocUnsafe(0), start: 0, end: 0 };
-    for (let n = 0; n < this.limit; n++) {
+    const count = order === undefined ? this.limit : order.length;
+    for (let i = 0; i < count; i++) {
+      const n = order === undefined ? i : order[i]!;
+      if (n >= this.limit) continue;
       const len = this.lengths[n]!;
       if (len === 0) continue;
       const offset = this.offsets[n]!;

@@ -13,7 +13,7 @@
  */
 import type { ConnectionReport } from '../model/report.js';
 import { combineSymmetric } from '../flow/key.js';
-import { tupleKey } from '../analyze.js';
+import { tupleKey } from './analyze.js';
 
 /** FNV-1a over an address as printed and a port. */
 function endpointTextHash(ip: string, port: number): number {
