@@ -3,7 +3,7 @@
  * manifest.json and from the scripts its btest file loads (zeek/zeek at the corpus's commit), so that
  * tcpshake can be run the same way.
  */
-import type { AnalyzeOptions } from '../../src/analyze.js';
+import type { AnalyzeOptions } from '../../src/pipeline/analyze.js';
 
 /** -C (or an ignore_checksums_nets covering the trace) means Zeek did not drop bad checksums. */
 export function ignoresChecksums(cmd: string): boolean {

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/analyze.js';
+import { analyze } from '../../src/pipeline/analyze.js';
 import type { Report } from '../../src/model/index.js';
 import { ZEEK_LIKELY_SERVER_PORTS } from '../../src/tracker/zeek.js';
 import { analyzeProduct, CORPUS, driveZeek, readManifest, readTsv, tupleKey, type ProductConnection } from './driver.js';
