@@ -8,9 +8,11 @@ export type { AnalyzeOptions, AnalyzeProgress, CaptureInput } from './pipeline/a
 export { EVENT_KINDS } from './model/events.js';
 export { FINDING_KINDS, SCHEMA_VERSION } from './model/report.js';
 export { CLOSE_KINDS, ENDPOINT_STATES, HANDSHAKE_KINDS } from './model/vocabulary.js';
-export type { ConnectionEvent, EventKind } from './model/events.js';
-export type { CaptureReport, CloseReport, ConnectionReport, DirectionStats, Endpoint, Finding, FindingKind, HandshakeReport, NegotiatedOptions, Report, SegmentRecord, StateChange, Summary, UnseenSegment } from './model/report.js';
+export type { BothStates, ConnectionEvent, EventBase, EventKind, EventOf, EventPayloads, FrameRef, RstCheck } from './model/events.js';
+export { eventDetail } from './model/event-detail.js';
+export type { CaptureReport, CloseReport, ConnectionReport, DirectionStats, Finding, FindingKind, HandshakeReport, NegotiatedOptions, Report, SegmentRecord, StateChange, Summary, UnseenSegment } from './model/report.js';
 export type { CloseKind, EndpointState, HandshakeKind, Side, Who } from './model/vocabulary.js';
+export { endpointText, type Endpoint } from './model/endpoint.js';
 
 export { EVENT_CATALOGUE, type EventInfo } from './model/events.js';
 export {

@@ -8,7 +8,8 @@ import { formatEndpoint, matchesEndpoint } from './address.js';
 import { formatComparison, formatScalar, holds, type Expectation, type Rule, type Selector, type Expectations } from './expectations.js';
 import { CAPTURE_COUNTERS, CONNECTION_FIELDS, POLICIES, relevantEvents, type PolicyName } from './vocabulary.js';
 import type { ConnectionEvent } from '../model/events.js';
-import type { ConnectionReport, Endpoint, Report } from '../model/report.js';
+import type { ConnectionReport, Report } from '../model/report.js';
+import type { Endpoint } from '../model/endpoint.js';
 import { assertNever } from '../util/assert.js';
 
 /** Enough of a connection to name it and find it in Wireshark. */

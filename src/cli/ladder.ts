@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import type { AnalyzeOptions } from '../pipeline/analyze.js';
 import type { ConnectionReport, Report } from '../model/report.js';
 import { parseIp, sameBytes } from '../report/ip.js';
-import { endpointText } from '../report/findings.js';
+import { endpointText } from '../model/endpoint.js';
 import { renderLadder } from '../report/ladder.js';
 import { renderMermaid } from '../report/mermaid.js';
 import type { CliCommand } from './command.js';

@@ -41,7 +41,8 @@
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
 import type { ConnectionEvent } from '../model/events.js';
-import type { ConnectionReport, Endpoint } from '../model/report.js';
+import type { Endpoint } from '../model/endpoint.js';
+import type { ConnectionReport } from '../model/report.js';
 import { ConnectionTracker, SegmentScratch, SYN_FIRST_RETRY_MAX, SYN_RETRY_SLACK, type FinishReason, type RoleRule } from '../tracker/connection.js';
 import type { ZeekObserverOptions } from '../tracker/zeek.js';
 import { ZEEK_TCP_TIMERS } from '../tracker/zeek-timers.js';
@@ -428,7 +429,7 @@ export class ConnectionManager {
     this.options.onConnection(old.finish(old.isTerminal() ? 'over' : 'replaced', t, this.idleTimeout));
     if (!fromA) live.entry.swap();
     const tracker = this.start(live, seg, t, true, analysed);
-    if (reuse !== null) tracker.emit('time_wait_reuse', tracker.a, reuse.detail);
+    if (reuse !== null) tracker.reusedTimeWait(reuse);
   }
 
   /**
@@ -443,7 +444,7 @@ export class ConnectionManager {
     const live: Live = { tracker: null, entry: null as unknown as FlowEntry<Live>, index: -1, queuedAt: Infinity };
     live.entry = this.table.insert(seg, live);
     const tracker = this.start(live, seg, t, reuse !== null, analysed);
-    if (reuse !== null) tracker.emit('time_wait_reuse', tracker.a, reuse.detail);
+    if (reuse !== null) tracker.reusedTimeWait(reuse);
   }
 
   private addLive(l: Live): void {

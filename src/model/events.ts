@@ -3,7 +3,8 @@
  * description and whether it is an anomaly. `Record<EventKind, …>` makes a missing kind a compile error;
  * docs/events.md explains each at length (a test checks it has a section per kind).
  */
-import type { Side } from './vocabulary.js';
+import type { Endpoint } from './endpoint.js';
+import type { EndpointState, Side } from './vocabulary.js';
 
 /** Every event the tracker reports; EVENT_CATALOGUE below describes each. */
 export const EVENT_KINDS = [
@@ -44,8 +45,122 @@ export const EVENT_KINDS = [
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
-export interface ConnectionEvent {
-  kind: EventKind;
+/** A frame named by an event: its number in its file, and the file's index when the run has several. */
+export interface FrameRef {
+  frame: number;
+  file?: number;
+}
+
+/** The states of both ends at the moment of an event. */
+export interface BothStates {
+  client: EndpointState;
+  server: EndpointState;
+}
+
+/** RFC 5961 §3.2 classification of a RST's sequence number against the receiver's window. */
+export type RstCheck = 'exact' | 'in_window' | 'out_of_window' | 'unknown';
+
+/**
+ * What each kind of event carries besides where and when it happened. The fields sit beside `kind`,
+ * `frame`, `time` and `by` in the event (`ConnectionEvent`); `detail` renders them as text
+ * (`eventDetail`, model/event-detail.ts). A kind missing here is a compile error.
+ */
+export interface EventPayloads {
+  /** `bytes`: payload carried by the SYN. `ignoredNewIsn`: a SYN with a new ISN while synchronized (RFC 5961 §4). */
+  syn: { bytes?: number; ignoredNewIsn?: { isn: number; previous: number; state: EndpointState } };
+  /** `retry`: 1 for the first retransmission; `interval`: seconds since the previous SYN. */
+  syn_retransmit: { retry: number; interval: number };
+  /** `differentIsn`: a SYN-ACK whose ISN differs from the one the server first chose. */
+  syn_ack: { differentIsn?: { isn: number; previous: number } };
+  /** `clientAck`: the client's ACK of the SYN-ACK, seen before this retransmission (so it was lost after the capture point). */
+  syn_ack_retransmit: { retry: number; clientAck?: FrameRef };
+  handshake_complete: object;
+  simultaneous_open: object;
+  refused: object;
+  /** `syns`: SYNs sent, retransmissions included. */
+  unanswered: { syns: number };
+  /** `state`: the sender's state after it; `afterRst`: sent after the connection was reset. */
+  fin: { state: EndpointState; afterRst: boolean };
+  fin_retransmit: object;
+  /** `afterFinOf`: whose FIN the sender keeps sending after. */
+  half_close: { afterFinOf: Side };
+  /** `finOf`: whose FIN the final ACK acknowledges. */
+  close_complete: { finOf: Side };
+  /** `finalAck`: the final ACK the capture saw before the FIN was retransmitted, null when none was seen. */
+  final_ack_lost: { finalAck: FrameRef | null };
+  /** `fin`: the last FIN, never acknowledged in the capture; `finOf`: who sent it. */
+  final_ack_not_seen: { fin: FrameRef; finOf: Side };
+  /**
+   * `check`: RFC 5961 §3.2 classification; `states`: both ends when it arrived; `repeat`: the
+   * connection was already reset; `afterFinOf`: the first FIN's sender when it came after one;
+   * `diagnosticBytes`: payload carried by the RST (RFC 9293 §3.5.3).
+   */
+  rst: { check: RstCheck; states: BothStates; repeat: boolean; afterFinOf: Side | null; diagnosticBytes: number };
+  /**
+   * A new SYN on a 4-tuple whose previous connection still had an end in TIME_WAIT: that end
+   * (`holder`, the old connection `oldConnection`'s `holderSide`), how long it had held TIME_WAIT of
+   * its 2×MSL (`heldFor`, `timeWaitLimit`, seconds), the new ISN and whether it is above the old
+   * sequence space (`oldSndNxt` was next), and whether the SYN's timestamp is above the old one
+   * (null without timestamps on both): RFC 6191.
+   */
+  time_wait_reuse: {
+    holder: Endpoint;
+    holderSide: Side;
+    oldConnection: number;
+    heldFor: number;
+    timeWaitLimit: number;
+    isn: number;
+    isnAbove: boolean;
+    oldSndNxt: number;
+    timestampAbove: boolean | null;
+  };
+  /** `bytes`: 0 or 1 (the garbage byte some stacks send). */
+  keepalive: { bytes: number };
+  /** `flags`: the first segment's flags as Wireshark prints them. */
+  midstream_start: { flags: string };
+  /** `states`: both ends at the end of the capture. */
+  open_at_end: { states: BothStates };
+  /** `idle`: seconds without a segment; `limit`: the idle timeout, seconds. */
+  idle_timeout: { idle: number; limit: number };
+  /**
+   * Where the SYN-ACK was lost and how tcpshake knows: `after_capture` when the client retransmitted
+   * its SYN after the capture saw a SYN-ACK (`synAck`) or the SYN-ACK was retransmitted unacknowledged;
+   * `before_capture` when the first SYN-ACK seen echoes the first SYN's timestamp (`tsEcr`) after
+   * `synRetries` retries.
+   */
+  syn_ack_lost:
+    | { lost: 'after_capture'; evidence: 'syn_retransmit'; synAck: FrameRef }
+    | { lost: 'after_capture'; evidence: 'syn_ack_retransmit' }
+    | { lost: 'before_capture'; evidence: 'timestamp_echo'; tsEcr: number; synRetries: number };
+  /**
+   * What the capture missed: `bytes` of data acknowledged beyond what it saw (`data`), a hole in the
+   * sequence space later acknowledged (`hole`), or the SYN-ACK (`syn_ack`, inferred from the client's ACK).
+   */
+  segment_not_captured: { missing: 'data'; bytes: number } | { missing: 'hole'; bytes: number } | { missing: 'syn_ack' };
+  syn_fin: object;
+  syn_rst: object;
+  fin_without_ack: object;
+  /** `bytes`: payload of the segment; `flags`: its flags as Wireshark prints them. */
+  data_after_rst: { bytes: number; flags: string };
+  /** `segment`: which segment carried the data; `tfoCookieBytes`: the TCP Fast Open cookie's length (0 without one). */
+  syn_with_data: { segment: 'SYN' | 'SYN-ACK'; bytes: number; tfoCookieBytes: number };
+  /** `seq`: the RST's sequence number; `states`: both ends when it arrived. */
+  rst_out_of_window: { seq: number; states: BothStates };
+  null_flags: object;
+  /** `layer`: which checksum is wrong. */
+  bad_checksum: { layer: 'tcp' | 'ipv4' };
+  malformed_options: object;
+  /** A segment earlier than the previous one by `earlierBy` seconds, or a SYN-ACK (`synAck`) seen before its SYN. */
+  reordered: { cause: 'timestamp'; earlierBy: number } | { cause: 'syn_ack_before_syn'; synAck: FrameRef };
+  /**
+   * `copy` repeats `original` `laterUs` microseconds later (`ipId`: the IPv4 ID both carry, null for
+   * IPv6); `copies`: the duplicates from this side in all (set at the end of the connection).
+   */
+  duplicate: { copy: FrameRef; original: FrameRef; laterUs: number; ipId: number | null; copies?: number };
+}
+
+/** What every event has, whatever its kind. */
+export interface EventBase {
   /** Wireshark frame number (per file) of the segment that showed it. */
   frame: number;
   /** Index of the file among the run's inputs, when the run has several. */
@@ -53,9 +168,16 @@ export interface ConnectionEvent {
   time: number;
   /** Which endpoint sent the segment (or, for inferred events, whose behaviour it is). */
   by: Side | null;
-  /** Free text with the specifics (e.g. RST classification, retry count). */
+  /** The payload as text for people (`eventDetail`); absent when the kind says it all. */
   detail?: string;
 }
+
+/** One event of a connection: a discriminated union on `kind`, each kind with its payload fields. */
+export type ConnectionEvent = { [K in EventKind]: { kind: K } & EventBase & EventPayloads[K] }[EventKind];
+/** The event of one kind. */
+export type EventOf<K extends EventKind> = Extract<ConnectionEvent, { kind: K }>;
+/** The payload fields of one kind (what the tracker stores and the report spreads into the event). */
+export type EventPayload<K extends EventKind> = EventPayloads[K];
 
 /** When in a connection's life an event happens; `any` for odd segments and capture artefacts. */
 export type EventPhase = 'handshake' | 'transfer' | 'close' | 'any';
@@ -435,9 +557,3 @@ export const EVENT_CATALOGUE: Record<EventKind, EventInfo> = {
 
 /** The kinds in catalogue order (same as EVENT_KINDS). */
 export const EVENT_KIND_LIST: readonly EventKind[] = EVENT_KINDS;
-
-/**
- * Words in the detail of a `syn_ack_lost` inferred from a timestamp echo (the SYN-ACK never reached
- * the capture point): the ladders find that case by them, so tracker and renderers share them.
- */
-export const LOST_BEFORE_CAPTURE = 'lost before the capture point';

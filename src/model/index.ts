@@ -3,6 +3,8 @@
  * every stage and importing only `util/`.
  */
 export * from './capture.js';
+export * from './endpoint.js';
+export * from './event-detail.js';
 export * from './events.js';
 export * from './report.js';
 export * from './vocabulary.js';

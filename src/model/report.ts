@@ -1,12 +1,16 @@
 /**
- * The report: the public contract of `--format json` (schemaVersion 1, see DESIGN.md).
+ * The report: the public contract of `--format json` (schemaVersion 2, described in README.md).
  * Field names here are relied on by users and tests: extend, never rename.
  */
 import type { CaptureFormat, CaptureWarning, SkipReason } from './capture.js';
+import type { Endpoint } from './endpoint.js';
+
+/** Part of the contract; defined beside endpointText. */
+export type { Endpoint };
 import type { ConnectionEvent, EventKind } from './events.js';
 import type { CloseKind, EndpointState, HandshakeKind, Side, Who } from './vocabulary.js';
 
-export const SCHEMA_VERSION = 1 as const;
+export const SCHEMA_VERSION = 2 as const;
 
 export interface StateChange {
   state: EndpointState;
@@ -14,11 +18,6 @@ export interface StateChange {
   time: number;
   /** `observed`: driven by a segment this endpoint sent; `inferred`: by a segment of the peer's the capture saw. */
   how: 'observed' | 'inferred';
-}
-
-export interface Endpoint {
-  ip: string;
-  port: number;
 }
 
 export interface NegotiatedOptions {

@@ -10,7 +10,8 @@ import { decodeFrame, decodePacked } from '../decode/index.js';
 import { newSegment, type DecodeResult, type SkipReason } from '../decode/segment.js';
 import { ConnectionManager } from '../flow/manager.js';
 import type { ConnectionEvent } from '../model/events.js';
-import { SCHEMA_VERSION, type CaptureReport, type ConnectionReport, type Endpoint, type Report, type Summary } from '../model/report.js';
+import { SCHEMA_VERSION, type CaptureReport, type ConnectionReport, type Report, type Summary } from '../model/report.js';
+import type { Endpoint } from '../model/endpoint.js';
 import { displayFilter } from '../tracker/connection.js';
 import type { ZeekObserverOptions } from '../tracker/zeek.js';
 

@@ -4,6 +4,7 @@
  * Pure: the same report always gives the same findings. `FindingsCollector` takes connections one at
  * a time so a streaming run (ndjson) can compute them without keeping the connections.
  */
+import { endpointText } from '../model/endpoint.js';
 import { type ConnectionReport, type Finding, FINDING_KINDS, type FindingKind, type Report } from '../model/report.js';
 import type { Side } from '../model/vocabulary.js';
 import { assertNever } from '../util/assert.js';
@@ -114,12 +115,6 @@ function bump(t: Tally, endpoint: string, id: number): void {
 
 function topOf(t: Tally): { endpoint: string; count: number }[] {
   return t.top.top(MAX_FINDING_TOP);
-}
-
-/** "ip:port", with IPv6 addresses in brackets (RFC 5952 §6) so the port stays readable. */
-export function endpointText(ip: string, port?: number): string {
-  if (port === undefined) return ip;
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {

@@ -3,7 +3,7 @@
  * rows, segments the tracker inferred but the capture did not see, notes for events, and elided
  * stretches of plain data in the middle of long connections.
  */
-import { type ConnectionEvent, EVENT_CATALOGUE, LOST_BEFORE_CAPTURE } from '../model/events.js';
+import { type ConnectionEvent, EVENT_CATALOGUE } from '../model/events.js';
 import type { ConnectionReport, SegmentRecord } from '../model/report.js';
 import type { EndpointState, Side } from '../model/vocabulary.js';
 
@@ -130,7 +130,7 @@ export function inferLosses(conn: ConnectionReport): {
       for (let j = fin + 1; j < i; j++) if (segs[j]!.from !== passive && isPureAck(segs[j]!)) ack = j;
       if (ack >= 0) lost.add(ack);
       else lostUnseenAfter.set(fin, { type: 'lost_unseen', from: passive === 'client' ? 'server' : 'client', what: 'final ACK' });
-    } else if (e.kind === 'syn_ack_lost' && e.detail?.includes(LOST_BEFORE_CAPTURE)) {
+    } else if (e.kind === 'syn_ack_lost' && e.lost === 'before_capture') {
       // The event is at the first SYN-ACK the capture saw; the lost one answered the first SYN.
       const i = indexOf(e);
       if (i <= 0) continue;

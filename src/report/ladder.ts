@@ -5,7 +5,7 @@
  * textbook pictures do). Pure: colour and width are parameters.
  */
 import type { ConnectionReport, SegmentRecord } from '../model/report.js';
-import { endpointText } from './findings.js';
+import { endpointText } from '../model/endpoint.js';
 import { closeText } from './text.js';
 import { fileLegend, frameText, initialStates, isMultiFile, ladderItems, segmentLabel } from './ladder-rows.js';
 import { formatTimestamp, padEnd, palette, type Palette } from './style.js';

@@ -5,7 +5,7 @@
  * segment takes a side through several). Multi-file runs name frames FILE:FRAME.
  */
 import type { ConnectionReport } from '../model/report.js';
-import { endpointText } from './findings.js';
+import { endpointText } from '../model/endpoint.js';
 import { fileLegend, frameText, initialStates, isMultiFile, ladderItems, segmentLabel } from './ladder-rows.js';
 import { assertNever } from '../util/assert.js';
 

@@ -6,7 +6,8 @@
  * so a long capture streams with flat memory and a consumer can tell lines apart by `type`.
  */
 import type { ConnectionEvent } from '../model/events.js';
-import type { ConnectionReport, Endpoint, Finding, Report } from '../model/report.js';
+import type { ConnectionReport, Finding, Report } from '../model/report.js';
+import type { Endpoint } from '../model/endpoint.js';
 
 export function ndjsonConnection(c: ConnectionReport): string {
   // The same text as JSON.stringify({ type: 'connection', ...c }), without copying the report.

@@ -5,7 +5,7 @@
 import { EVENT_CATALOGUE, EVENT_KINDS, type EventKind } from '../model/events.js';
 import type { CaptureReport, ConnectionReport, Finding, Report } from '../model/report.js';
 import { CLOSE_KINDS, HANDSHAKE_KINDS, type HandshakeKind } from '../model/vocabulary.js';
-import { endpointText } from './findings.js';
+import { endpointText } from '../model/endpoint.js';
 import { assertNever } from '../util/assert.js';
 import {
   countsText,

@@ -15,10 +15,11 @@ import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
 import { formatAddress } from '../decode/address.js';
 import { flagsToString } from '../decode/tcp.js';
-import { type ConnectionEvent, EVENT_KINDS, type EventKind, LOST_BEFORE_CAPTURE } from '../model/events.js';
-import type { CloseReport, ConnectionReport, DirectionStats, Endpoint, HandshakeReport, NegotiatedOptions, SegmentRecord, StateChange } from '../model/report.js';
+import { eventDetail } from '../model/event-detail.js';
+import { type BothStates, type ConnectionEvent, EVENT_KINDS, type EventKind, type EventPayloads, type FrameRef } from '../model/events.js';
+import type { CloseReport, ConnectionReport, DirectionStats, HandshakeReport, NegotiatedOptions, SegmentRecord, StateChange } from '../model/report.js';
+import type { Endpoint } from '../model/endpoint.js';
 import { ENDPOINT_STATES, type EndpointState, type Side } from '../model/vocabulary.js';
-import { endpointText } from '../report/findings.js';
 import { assertNever } from '../util/assert.js';
 import { defineBitFlags, defineDoubleSlots, grownBy } from '../util/packed-fields.js';
 import { CompletenessObserver } from './completeness.js';
@@ -107,17 +108,20 @@ const BY_CLIENT = 1;
 const BY_SERVER = 2;
 
 /**
- * The details nearly every closed connection carries, made once: built per event, each was a new
- * string (or two) held by every live connection.
+ * The payloads nearly every closed connection carries, made once (frozen: events of many connections
+ * share them): built per event, each was a new object held by every live connection.
  */
 function bySide<T>(make: (side: Side) => T): Record<Side, T> {
   return { client: make('client'), server: make('server') };
 }
-const FIN_DETAIL = bySide((side) =>
-  Object.fromEntries(ENDPOINT_STATES.map((state) => [state, [`${side} now ${state}`, `${side} now ${state} (after the RST)`]])) as Record<EndpointState, [string, string]>,
-);
-const HALF_CLOSE_DETAIL = bySide((side) => bySide((finSide) => `${side} still sending after the ${finSide}'s FIN`));
-const FINAL_ACK_DETAIL = bySide((side) => `final ACK of the ${side}'s FIN`);
+const FIN_PAYLOAD = Object.fromEntries(
+  ENDPOINT_STATES.map((state) => [state, [Object.freeze({ state, afterRst: false }), Object.freeze({ state, afterRst: true })]]),
+) as Record<EndpointState, [EventPayloads['fin'], EventPayloads['fin']]>;
+const HALF_CLOSE_PAYLOAD = bySide((afterFinOf): EventPayloads['half_close'] => Object.freeze({ afterFinOf }));
+const CLOSE_COMPLETE_PAYLOAD = bySide((finOf): EventPayloads['close_complete'] => Object.freeze({ finOf }));
+
+/** The payload argument of `emit`: optional for the kinds whose payload has no required field. */
+type PayloadArg<K extends EventKind> = object extends EventPayloads[K] ? [payload?: EventPayloads[K]] : [payload: EventPayloads[K]];
 
 /** The empty list all endpoints share until they have something to list. */
 const NO_TIMES: number[] = [];
@@ -379,10 +383,6 @@ function sackEdge(seg: Segment): number {
   return seg.options.sackBlockCount > 0 ? seg.options.sackBlocks[1]! : -1;
 }
 
-function fmt(x: number): string {
-  return (Math.round(x * 1e6) / 1e6).toString();
-}
-
 export class ConnectionTracker {
   /** The yes/no facts below (not the per-segment ones), one bit each (see the defineBitFlags call after the class). */
   bits = 0;
@@ -423,12 +423,12 @@ export class ConnectionTracker {
 
   /**
    * Its events, EVENT_ENTRY numbers each, in one array of doubles (exact-size while short), and their
-   * details by event number (null until one has a detail). As objects, each with a boxed time, they
+   * payloads by event number (null until one has a payload). As objects, each with a boxed time, they
    * were a sixth of a live tracker. Turned into ConnectionEvent objects for the report and for an
    * event sink (`events`, `eventAt()`).
    */
   private eventLog: number[] = [];
-  private eventDetails: (string | undefined)[] | null = null;
+  private eventPayloads: (object | undefined)[] | null = null;
   private readonly zeek: ZeekObserver;
   private readonly completeness = new CompletenessObserver();
   private readonly recorder: SegmentRecorder | null;
@@ -547,7 +547,7 @@ export class ConnectionTracker {
     return this.aIsClient ? { ip: this.ipOf(false), port: this.portB } : { ip: this.ipOf(true), port: this.portA };
   }
 
-  private emitAt(kind: EventKind, by: EndpointTrack | null, detail: string | undefined, frame: number, file: number, time: number): void {
+  private emitAt<K extends EventKind>(kind: K, by: EndpointTrack | null, payload: EventPayloads[K] | undefined, frame: number, file: number, time: number): void {
     const n = this.eventLog.length;
     const log = grownBy(this.eventLog, EVENT_ENTRY);
     log[n] = frame * 256 + (by === null ? BY_NONE : by.side === 'client' ? BY_CLIENT : BY_SERVER) * 64 + EVENT_CODE[kind];
@@ -555,7 +555,7 @@ export class ConnectionTracker {
     log[n + 2] = file;
     this.eventLog = log;
     const index = n / EVENT_ENTRY;
-    if (detail !== undefined) this.setDetail(index, detail);
+    if (payload !== undefined) this.setPayload(index, payload);
     const sink = this.config.onEvent;
     if (sink !== null) {
       if (this.identity === null) this.identity = { id: this.id, client: this.clientEndpoint(), server: this.serverEndpoint() };
@@ -563,14 +563,14 @@ export class ConnectionTracker {
     }
   }
 
-  private setDetail(index: number, detail: string): void {
-    let d = this.eventDetails ?? [];
+  private setPayload(index: number, payload: object): void {
+    let d = this.eventPayloads ?? [];
     if (index < d.length) {
-      d[index] = detail;
+      d[index] = payload;
       return;
     }
     while (d.length < index) d = appended(d, undefined);
-    this.eventDetails = appended(d, detail);
+    this.eventPayloads = appended(d, payload);
   }
 
   /** Events so far. */
@@ -578,7 +578,7 @@ export class ConnectionTracker {
     return this.eventLog.length / EVENT_ENTRY;
   }
 
-  /** Event number `index` as the report gives it (a new object each time). */
+  /** Event number `index` as the report gives it (a new object each time), its payload spread in and rendered as `detail`. */
   eventAt(index: number): ConnectionEvent {
     const log = this.eventLog;
     const o = index * EVENT_ENTRY;
@@ -590,13 +590,16 @@ export class ConnectionTracker {
     const time = log[o + 1]!;
     const file = log[o + 2]!;
     const by: Side | null = code === BY_NONE ? null : code === BY_CLIENT ? 'client' : 'server';
-    const detail = this.eventDetails?.[index];
-    // One literal per shape, members in the report's order: a member added afterwards would go to a
-    // separate property store.
-    if (this.config.multiFile) {
-      return detail === undefined ? { kind, frame, time, by, file } : { kind, frame, time, by, file, detail };
-    }
-    return detail === undefined ? { kind, frame, time, by } : { kind, frame, time, by, detail };
+    const payload = this.eventPayloads?.[index];
+    // Members in the report's order: where, then the payload, then its text.
+    const e = (
+      this.config.multiFile
+        ? payload === undefined ? { kind, frame, time, by, file } : { kind, frame, time, by, file, ...payload }
+        : payload === undefined ? { kind, frame, time, by } : { kind, frame, time, by, ...payload }
+    ) as ConnectionEvent;
+    const detail = eventDetail(e);
+    if (detail !== undefined) e.detail = detail;
+    return e;
   }
 
   /** All its events, as the report gives them (exact-size and packed, as appended() makes them). */
@@ -607,21 +610,26 @@ export class ConnectionTracker {
     return out;
   }
 
+  /**
+   * This connection's first SYN reused the 4-tuple of one whose end still held TIME_WAIT (the flow
+   * table found it; RFC 9293 §3.10.7.4 with RFC 6191): noted at that SYN, sent by A.
+   */
+  reusedTimeWait(reuse: TimeWaitReuse): void {
+    this.emit('time_wait_reuse', this.a, reuse.event);
+  }
+
   /** An event shown by the segment being processed. */
-  emit(kind: EventKind, by: EndpointTrack | null, detail?: string): void {
-    this.emitAt(kind, by, detail, this.cur.frame, this.cur.file, this.cur.time);
+  private emit<K extends EventKind>(kind: K, by: EndpointTrack | null, ...payload: PayloadArg<K>): void {
+    this.emitAt(kind, by, payload[0], this.cur.frame, this.cur.file, this.cur.time);
   }
 
   private other(e: EndpointTrack): EndpointTrack {
     return e === this.a ? this.b : this.a;
   }
 
-  /**
-   * A frame named in an event's detail: `frame N`, or `frame N of file F` (F 1-based, in the order
-   * given) when several captures are merged and frame numbers restart in each (as Wireshark counts).
-   */
-  private frameRef(frame: number, file: number): string {
-    return this.config.multiFile ? `frame ${frame} of file ${file + 1}` : `frame ${frame}`;
+  /** A frame named in an event: its file too when several captures are merged (frame numbers restart in each, as Wireshark counts). */
+  private frameRef(frame: number, file: number): FrameRef {
+    return this.config.multiFile ? { frame, file } : { frame };
   }
 
   // ------------------------------------------------------------------ states
@@ -752,7 +760,7 @@ export class ConnectionTracker {
     this.packets++;
     if (!first && t < this.prevTime) {
       this.cur.marks |= Mark.reordered;
-      this.emit('reordered', S, `timestamp ${fmt(this.prevTime - t)} s earlier than the previous segment of this connection`);
+      this.emit('reordered', S, { cause: 'timestamp', earlierBy: interval(t, this.prevTime) });
     }
     this.prevTime = t;
     if (t > this.lastTime) this.lastTime = t;
@@ -778,12 +786,12 @@ export class ConnectionTracker {
       this.cur.marks |= Mark.bad_checksum;
       if (!S.badChecksumNoted) {
         S.badChecksumNoted = true;
-        this.emit('bad_checksum', S, seg.checksumOk === false ? 'TCP checksum wrong (segment still used)' : 'IPv4 header checksum wrong (segment still used)');
+        this.emit('bad_checksum', S, { layer: seg.checksumOk === false ? 'tcp' : 'ipv4' });
       }
     }
     if (seg.options.malformed && !S.malformedNoted) {
       S.malformedNoted = true;
-      this.emit('malformed_options', S, 'option list runs past the header or has an impossible length');
+      this.emit('malformed_options', S);
     }
     if (seg.options.hasTimestamps) {
       S.tsKnown = true;
@@ -821,7 +829,7 @@ export class ConnectionTracker {
     if (this.reset && !rst && !S.afterRstNoted) {
       S.afterRstNoted = true;
       this.cur.marks |= Mark.after_rst;
-      this.emit('data_after_rst', S, seg.payloadLength > 0 ? `${seg.payloadLength} bytes after the RST` : `${flagsToString(flags)} after the RST`);
+      this.emit('data_after_rst', S, { bytes: seg.payloadLength, flags: flagsToString(flags) });
     }
 
     if (rst) {
@@ -839,7 +847,7 @@ export class ConnectionTracker {
       if (ack) this.onAck(seg, S, R);
       this.senderStep(S, R);
       this.receiverStep(R);
-      if (this.cur.finNew) this.emit('fin', S, FIN_DETAIL[S.side][S.state][this.reset ? 1 : 0]);
+      if (this.cur.finNew) this.emit('fin', S, FIN_PAYLOAD[S.state][this.reset ? 1 : 0]);
       if (!this.handshakeDone && !this.midstream && this.client.everEstablished && this.server.everEstablished) {
         this.handshakeDone = true;
         this.emit('handshake_complete', S);
@@ -897,12 +905,12 @@ export class ConnectionTracker {
     S.duplicates++;
     if (S.duplicateEvent < 0) {
       S.duplicateEvent = this.eventCount;
-      const id = seg.ipVersion === 4 ? `, IP ID ${seg.ipId}` : '';
-      this.emit(
-        'duplicate',
-        S,
-        `${this.frameRef(seg.frame, seg.fileIndex)} is the ${S.side}'s ${this.frameRef(S.prevFrame, S.prevFile)} captured again ${Math.round((t - S.prevTime) * 1e6)} µs later (same seq, ack, flags, window, length${id}): not used`,
-      );
+      this.emit('duplicate', S, {
+        copy: this.frameRef(seg.frame, seg.fileIndex),
+        original: this.frameRef(S.prevFrame, S.prevFile),
+        laterUs: Math.round((t - S.prevTime) * 1e6),
+        ipId: seg.ipVersion === 4 ? seg.ipId : null,
+      });
     }
     // A third copy is compared with this one.
     S.prevTime = t;
@@ -917,7 +925,7 @@ export class ConnectionTracker {
   private startMidstream(flags: number): void {
     this.setState(this.a, 'ESTABLISHED', 'inferred');
     this.setState(this.b, 'ESTABLISHED', 'inferred');
-    this.emit('midstream_start', null, `first segment ${flagsToString(flags)}: handshake not captured`);
+    this.emit('midstream_start', null, { flags: flagsToString(flags) });
   }
 
   private finishSegment(seg: Segment, S: EndpointTrack, R: EndpointTrack, clientBefore: EndpointState, serverBefore: EndpointState): void {
@@ -958,28 +966,28 @@ export class ConnectionTracker {
         S.synDataLen = seg.payloadLength;
         S.wscaleOffered = seg.options.windowScale;
         S.options = negotiatedOptions(seg.options, seg.flags, seg.payloadLength, false, 'none', false);
-        this.emit('syn', S, seg.payloadLength > 0 ? `carries ${seg.payloadLength} bytes` : undefined);
+        this.emit('syn', S, seg.payloadLength > 0 ? { bytes: seg.payloadLength } : undefined);
         if (reordered) {
           this.cur.marks |= Mark.syn_ack_before_syn;
-          this.emit('reordered', S, `SYN-ACK (${this.frameRef(R.synAckFrame, R.synAckFile)}) seen before its SYN`);
+          this.emit('reordered', S, { cause: 'syn_ack_before_syn', synAck: this.frameRef(R.synAckFrame, R.synAckFile) });
         }
-        if (R.synCount > 0) this.emit('simultaneous_open', S, 'both ends sent a bare SYN (RFC 9293 §3.5 figure 8)');
+        if (R.synCount > 0) this.emit('simultaneous_open', S);
         if (seg.payloadLength > 0) {
           const tfo = seg.options.tfoCookieLength;
-          this.emit('syn_with_data', S, tfo > 0 ? `TCP Fast Open: ${seg.payloadLength} bytes with a ${tfo}-byte cookie` : `${seg.payloadLength} bytes in the SYN`);
+          this.emit('syn_with_data', S, { segment: 'SYN', bytes: seg.payloadLength, tfoCookieBytes: tfo });
         }
       } else if (seq === S.isn) {
         S.synCount++;
         S.retransmits++;
         this.cur.marks |= Mark.retransmission;
         const prev = S.noteSyn(t);
-        this.emit('syn_retransmit', S, `retry ${S.synCount - 1} after ${fmt(t - prev)} s`);
+        this.emit('syn_retransmit', S, { retry: S.synCount - 1, interval: interval(prev, t) });
         if (R.synAckCount > 0 && !this.synAckLostNoted) {
           this.synAckLostNoted = true;
-          this.emit('syn_ack_lost', R, `SYN retransmitted after the SYN-ACK at ${this.frameRef(R.synAckFrame, R.synAckFile)}: that SYN-ACK was lost after the capture point`);
+          this.emit('syn_ack_lost', R, { lost: 'after_capture', evidence: 'syn_retransmit', synAck: this.frameRef(R.synAckFrame, R.synAckFile) });
         }
       } else {
-        this.emit('syn', S, `SYN with a new ISN ${seq >>> 0} (was ${S.isn >>> 0}) while ${S.state}: ignored by a synchronized peer (RFC 5961 §4)`);
+        this.emit('syn', S, { ignoredNewIsn: { isn: seq >>> 0, previous: S.isn >>> 0, state: S.state } });
       }
       return;
     }
@@ -1005,36 +1013,33 @@ export class ConnectionTracker {
         R.sndKnown = true;
       }
       this.emit('syn_ack', S);
-      if (seg.payloadLength > 0) this.emit('syn_with_data', S, `${seg.payloadLength} bytes in the SYN-ACK`);
+      if (seg.payloadLength > 0) this.emit('syn_with_data', S, { segment: 'SYN-ACK', bytes: seg.payloadLength, tfoCookieBytes: seg.options.tfoCookieLength });
       // The first SYN-ACK the capture sees echoes the first SYN's timestamp (RFC 7323 §4.3: TSecr
       // is the TSval of the segment it answers), yet the client had already retried: the server got
       // that first SYN and had answered it, and its answer never passed the capture point — a
       // SYN-ACK lost before the capture point (or delayed past the client's retry timeout).
       if (R.synCount > 1 && R.synTsVal >= 0 && seg.options.hasTimestamps && seg.options.tsEcr === R.synTsVal && !this.synAckLostNoted) {
         this.synAckLostNoted = true;
-        this.emit(
-          'syn_ack_lost',
-          S,
-          `the first SYN-ACK seen echoes the first SYN's timestamp (TSecr ${R.synTsVal}) after ${R.synCount - 1} SYN ${R.synCount === 2 ? 'retry' : 'retries'}: the server had answered that SYN, and the answer was ${LOST_BEFORE_CAPTURE}`,
-        );
+        this.emit('syn_ack_lost', S, { lost: 'before_capture', evidence: 'timestamp_echo', tsEcr: R.synTsVal, synRetries: R.synCount - 1 });
       }
     } else if (seq === S.isn) {
       S.synAckCount++;
       S.retransmits++;
       this.cur.marks |= Mark.retransmission;
-      let detail = `retry ${S.synAckCount - 1}`;
       // A SYN-ACK answering a retried SYN is no evidence of loss; one more SYN-ACK than the client
       // sent SYNs is the server's own retransmission timer, so its SYN-ACK or the ACK never arrived.
-      if (this.clientAcked && S.synAckCount > R.synCount) {
-        detail += `; the client's ACK (${this.frameRef(this.clientAckFrame, this.clientAckFile)}) was seen, so it was lost after the capture point`;
-      }
-      this.emit('syn_ack_retransmit', S, detail);
+      const clientAckLost = this.clientAcked && S.synAckCount > R.synCount;
+      this.emit(
+        'syn_ack_retransmit',
+        S,
+        clientAckLost ? { retry: S.synAckCount - 1, clientAck: this.frameRef(this.clientAckFrame, this.clientAckFile) } : { retry: S.synAckCount - 1 },
+      );
       if (!this.clientAcked && !this.synAckLostNoted && R.synCount <= 1) {
         this.synAckLostNoted = true;
-        this.emit('syn_ack_lost', S, 'SYN-ACK retransmitted with no ACK from the client: the SYN-ACK (or the ACK) was lost after the capture point');
+        this.emit('syn_ack_lost', S, { lost: 'after_capture', evidence: 'syn_ack_retransmit' });
       }
     } else {
-      this.emit('syn_ack', S, `SYN-ACK with a different ISN ${seq >>> 0} (was ${S.isn >>> 0})`);
+      this.emit('syn_ack', S, { differentIsn: { isn: seq >>> 0, previous: S.isn >>> 0 } });
     }
   }
 
@@ -1085,7 +1090,7 @@ export class ConnectionTracker {
       this.afterFinBytes += len;
       if (!this.halfCloseNoted) {
         this.halfCloseNoted = true;
-        this.emit('half_close', S, HALF_CLOSE_DETAIL[S.side][this.firstFin.side]);
+        this.emit('half_close', S, HALF_CLOSE_PAYLOAD[this.firstFin.side]);
       }
     }
 
@@ -1115,13 +1120,7 @@ export class ConnectionTracker {
       else if (S.state === 'TIME_WAIT') this.retractInferred(S, 'TIME_WAIT', 'CLOSING');
       if (S === this.secondFin && !this.finalAckLost && !this.reset) {
         this.finalAckLost = true;
-        this.emit(
-          'final_ack_lost',
-          S,
-          this.finalAckSeen
-            ? `the final ACK (${this.frameRef(this.finalAckFrame, this.finalAckFile)}) was seen, then the ${S.side} retransmitted its FIN: the ACK was lost after the capture point`
-            : `the ${S.side} retransmitted its FIN and no final ACK was seen`,
-        );
+        this.emit('final_ack_lost', S, { finalAck: this.finalAckSeen ? this.frameRef(this.finalAckFrame, this.finalAckFile) : null });
       }
     } else if (seqGt(finSeq, S.finSeq)) {
       S.finSeq = finSeq;
@@ -1130,7 +1129,7 @@ export class ConnectionTracker {
 
   private keepalive(S: EndpointTrack, len: number): void {
     this.cur.marks |= Mark.keepalive;
-    this.emit('keepalive', S, len === 0 ? 'seq = snd.nxt − 1, no data' : 'seq = snd.nxt − 1, one byte');
+    this.emit('keepalive', S, { bytes: len === 0 ? 0 : 1 });
   }
 
   // ------------------------------------------------------------------ acknowledgments
@@ -1141,7 +1140,7 @@ export class ConnectionTracker {
       if (seqGt(ackv, R.sndNxt)) {
         const missing = (ackv - R.sndNxt) >>> 0;
         if (missing < 0x40000000) {
-          this.emit('segment_not_captured', R, `${missing} bytes from the ${R.side} acknowledged by the ${S.side} but not in the capture`);
+          this.emit('segment_not_captured', R, { missing: 'data', bytes: missing });
           R.sndNxt = ackv;
         }
       }
@@ -1153,13 +1152,13 @@ export class ConnectionTracker {
       R.sndNxt = ackv;
       R.sndKnown = true;
       this.synAckInferred = true;
-      this.emit('segment_not_captured', R, `SYN-ACK not captured: the ${S.side} acknowledges the ${R.side}'s ISN + 1`);
+      this.emit('segment_not_captured', R, { missing: 'syn_ack' });
       // RFC 9293 §3.10.7.2: it answered the SYN with a SYN-ACK, so it went LISTEN → SYN_RECEIVED.
       this.setState(R, 'SYN_RECEIVED', 'inferred');
     }
     if (R.holeActive && seqGe(ackv, R.holeEnd)) {
       R.holeActive = false;
-      this.emit('segment_not_captured', R, `${(R.holeEnd - R.holeStart) >>> 0} bytes from the ${R.side} acknowledged but never captured`);
+      this.emit('segment_not_captured', R, { missing: 'hole', bytes: (R.holeEnd - R.holeStart) >>> 0 });
     }
     if (!S.ackKnown || seqGt(ackv, S.lastAck)) {
       S.ackKnown = true;
@@ -1186,7 +1185,7 @@ export class ConnectionTracker {
       }
       if (!this.closeCompleteNoted && this.a.finAcked && this.b.finAcked && this.secondFin !== null) {
         this.closeCompleteNoted = true;
-        this.emit('close_complete', S, FINAL_ACK_DETAIL[R.side]);
+        this.emit('close_complete', S, CLOSE_COMPLETE_PAYLOAD[R.side]);
       }
     }
   }
@@ -1370,18 +1369,17 @@ export class ConnectionTracker {
         check = seqInWindow(seq, base, wnd) || seqInWindow(seq, expect, wnd) ? 'in_window' : 'out_of_window';
       }
     }
-    const states = `client ${this.client.state}, server ${this.server.state}`;
+    const states: BothStates = { client: this.client.state, server: this.server.state };
     if (check === 'out_of_window') {
       this.cur.marks |= Mark.out_of_window;
-      this.emit('rst_out_of_window', S, `seq ${seq >>> 0} outside the ${R.side}'s window (${states}); ignored by the receiver (RFC 5961 §3.2)`);
+      this.emit('rst_out_of_window', S, { seq: seq >>> 0, states });
       return;
     }
     S.rstSent = true;
     if (S === this.client) this.rstClient = true;
     else this.rstServer = true;
-    const data = seg.payloadLength > 0 ? `; carries ${seg.payloadLength} bytes of diagnostic text (RFC 9293 §3.5.3)` : '';
     if (this.reset) {
-      this.emit('rst', S, `${check}; again after the connection was reset (${states})${data}`);
+      this.emit('rst', S, { check, states, repeat: true, afterFinOf: null, diagnosticBytes: seg.payloadLength });
       return;
     }
     this.reset = true;
@@ -1390,10 +1388,9 @@ export class ConnectionTracker {
     this.rstInfo = { by: S.side, frame: this.cur.frame, state: { client: this.client.state, server: this.server.state }, check };
     if (refused) {
       this.refused = true;
-      this.emit('refused', S, 'the SYN was answered by a RST');
+      this.emit('refused', S);
     }
-    const inWindowNote = check === 'in_window' ? ' (RFC 5961 §3.2: a receiver implementing it answers with a challenge ACK; taken as ending the connection)' : '';
-    this.emit('rst', S, `${check}${inWindowNote}; ${states}${this.rstAfterFin ? `; after the ${this.firstFin!.side}'s FIN` : ''}${data}`);
+    this.emit('rst', S, { check, states, repeat: false, afterFinOf: this.firstFin?.side ?? null, diagnosticBytes: seg.payloadLength });
     this.rstSender(S);
     this.rstReceiver(R);
   }
@@ -1486,10 +1483,10 @@ export class ConnectionTracker {
   }
 
   /**
-   * The detail of a `time_wait_reuse` event when this (old) connection still has an end in TIME_WAIT
-   * within 2×MSL at `now` and a new SYN (from A when fromA) reuses the tuple; else null.
+   * What a new SYN (from A when fromA) reusing the tuple at `now` tells, when this (old) connection
+   * still has an end in TIME_WAIT within 2×MSL; else null.
    */
-  timeWaitReuse(seg: Segment, fromA: boolean, now: number): { detail: string; holderIsSynSender: boolean } | null {
+  timeWaitReuse(seg: Segment, fromA: boolean, now: number): TimeWaitReuse | null {
     const t = this.tombstone(now);
     return t === null ? null : t.reuse(seg, fromA, now);
   }
@@ -1625,7 +1622,8 @@ export class ConnectionTracker {
     for (let k = 0; k < 2; k++) {
       const e = k === 0 ? this.a : this.b;
       const i = e.duplicateEvent;
-      if (i >= 0) this.setDetail(i, `${this.eventDetails?.[i] ?? ''}; ${e.duplicates} duplicate(s) from the ${e.side} in all`);
+      const duplicate = i >= 0 ? (this.eventPayloads?.[i] as EventPayloads['duplicate'] | undefined) : undefined;
+      if (duplicate !== undefined) duplicate.copies = e.duplicates;
       e.duplicateEvent = -1;
     }
     const f = this.lastFrame;
@@ -1642,14 +1640,14 @@ export class ConnectionTracker {
     const hsKind = handshakeKind(hf);
     const established = handshakeEstablished(hsKind, this.client.everEstablished && this.server.everEstablished);
 
-    if (reason === 'idle') this.emitAt('idle_timeout', null, `idle ${fmt(now - lt)} s (limit ${idleTimeout ?? 0} s)`, f, fl, lt);
-    if (hsKind === 'unanswered') this.emitAt('unanswered', this.client, `${this.client.synCount} SYN(s), no answer`, f, fl, lt);
+    if (reason === 'idle') this.emitAt('idle_timeout', null, { idle: interval(lt, now), limit: idleTimeout ?? 0 }, f, fl, lt);
+    if (hsKind === 'unanswered') this.emitAt('unanswered', this.client, { syns: this.client.synCount }, f, fl, lt);
     if (this.secondFin !== null && !this.finalAckSeen && !this.finalAckLost && !this.reset) {
       const active = this.other(this.secondFin);
-      this.emitAt('final_ack_not_seen', active, `the ${this.secondFin.side}'s FIN (${this.frameRef(this.secondFin.finFrame, this.secondFin.finFile)}) was never acknowledged in the capture and not retransmitted`, f, fl, lt);
+      this.emitAt('final_ack_not_seen', active, { fin: this.frameRef(this.secondFin.finFrame, this.secondFin.finFile), finOf: this.secondFin.side }, f, fl, lt);
     }
     if (reason === 'end' && established && !this.reset && !(quiescent(this.a.state) && quiescent(this.b.state))) {
-      this.emitAt('open_at_end', null, `client ${this.client.state}, server ${this.server.state}`, f, fl, lt);
+      this.emitAt('open_at_end', null, { states: { client: this.client.state, server: this.server.state } }, f, fl, lt);
     }
 
     const cf: CloseFacts = {
@@ -1769,6 +1767,15 @@ export type TombstoneEndpoint = Pick<EndpointTrack, 'sndKnown' | 'sndNxt' | 'tsK
 defineBitFlags(ConnectionTracker, ['initDone', 'tupleReused', 'synAckInferred', 'clientAcked', 'refused', 'handshakeDone', 'synAckLostNoted', 'secondFinAcksFirst', 'firstFinAckedSeparately', 'finalAckSeen', 'finalAckLost', 'closeCompleteNoted', 'halfCloseNoted', 'reset', 'rstClient', 'rstServer', 'rstAfterFin', 'simultaneousClose', 'finished']);
 
 /**
+ * A new SYN on a 4-tuple an end of the previous connection still held in TIME_WAIT: the event the new
+ * connection reports (`ConnectionTracker.reusedTimeWait`), and whether the SYN came from that end.
+ */
+export interface TimeWaitReuse {
+  event: EventPayloads['time_wait_reuse'];
+  holderIsSynSender: boolean;
+}
+
+/**
  * A reported connection one of whose ends still holds TIME_WAIT (see ConnectionTracker.tombstone()).
  * Endpoint A is the old connection's A, as in the flow table entry it stays in.
  */
@@ -1813,28 +1820,27 @@ export class TimeWaitTombstone {
   }
 
   /**
-   * The detail of the `time_wait_reuse` event for a new SYN `seg` (from A when fromA) at `now`, or
+   * The payload of the `time_wait_reuse` event for a new SYN `seg` (from A when fromA) at `now`, or
    * null when TIME_WAIT is over by then.
    */
-  reuse(seg: Segment, fromA: boolean, now: number): { detail: string; holderIsSynSender: boolean } | null {
+  reuse(seg: Segment, fromA: boolean, now: number): TimeWaitReuse | null {
     if (now - this.timeWaitSince >= 2 * this.msl) return null;
     const sndKnown = fromA ? this.aSndKnown : this.bSndKnown;
     const sndNxt = fromA ? this.aSndNxt : this.bSndNxt;
     const tsKnown = fromA ? this.aTsKnown : this.bTsKnown;
     const tsVal = fromA ? this.aTsVal : this.bTsVal;
-    // In brackets when IPv6 (RFC 5952 §6), as everywhere else an address and port are printed.
-    const holderEp = endpointText(formatWords(this.ipVersion, this.h0, this.h1, this.h2, this.h3), this.holderPort);
-    const above = sndKnown ? seqGt(seg.seq, sndNxt) : true;
-    let ts = '';
-    if (seg.options.hasTimestamps && tsKnown) {
-      ts = seqGt(seg.options.tsVal, tsVal) ? '; timestamp above the old one' : '; timestamp not above the old one';
-    }
-    const detail =
-      `${holderEp} (the old connection ${this.id}'s ${this.holderSide}) held TIME_WAIT for ${fmt(now - this.timeWaitSince)} s of ${2 * this.msl} s; ` +
-      `new ISN ${seg.seq >>> 0} is ${above ? 'above' : 'below'} the old sequence space (next was ${sndNxt >>> 0})` +
-      ts +
-      (above ? ' (acceptable, RFC 6191)' : ' (RFC 6191: acceptable only through timestamps)');
-    return { detail, holderIsSynSender: this.holderIsA === fromA };
+    const event: EventPayloads['time_wait_reuse'] = {
+      holder: { ip: formatWords(this.ipVersion, this.h0, this.h1, this.h2, this.h3), port: this.holderPort },
+      holderSide: this.holderSide,
+      oldConnection: this.id,
+      heldFor: interval(this.timeWaitSince, now),
+      timeWaitLimit: 2 * this.msl,
+      isn: seg.seq >>> 0,
+      isnAbove: sndKnown ? seqGt(seg.seq, sndNxt) : true,
+      oldSndNxt: sndNxt >>> 0,
+      timestampAbove: seg.options.hasTimestamps && tsKnown ? seqGt(seg.options.tsVal, tsVal) : null,
+    };
+    return { event, holderIsSynSender: this.holderIsA === fromA };
   }
 }
 

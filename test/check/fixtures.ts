@@ -128,7 +128,7 @@ export function report(connections: ConnectionReport[], file = 'fixture.pcap'): 
     for (const e of c.events) summary.events[e.kind] = (summary.events[e.kind] ?? 0) + 1;
   }
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     captures: [{ file, format: 'pcap', linkTypes: ['EN10MB'], frames: 100, tcpSegments: 100, skipped: {}, firstTime: T0, lastTime: T0 + 1, warnings: [] }],
     summary,
     connections,

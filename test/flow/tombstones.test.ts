@@ -7,6 +7,10 @@ import { newSegment, TcpFlag, type Segment } from '../../src/decode/segment.js';
 import { FlowTable } from '../../src/flow/table.js';
 import { TombstoneStore } from '../../src/flow/tombstones.js';
 import { TimeWaitTombstone } from '../../src/tracker/connection.js';
+import { eventDetail } from '../../src/model/event-detail.js';
+import type { EventPayloads } from '../../src/model/events.js';
+
+const reuseText = (p: EventPayloads['time_wait_reuse']): string | undefined => eventDetail({ kind: 'time_wait_reuse', frame: 1, time: 0, by: 'client', ...p });
 
 function seg(src: number[], sport: number, dst: number[], dport: number, seq = 1): Segment {
   const s = newSegment();
@@ -54,7 +58,18 @@ describe('TombstoneStore', () => {
     expect(store.take(back)).toBeNull();
     // reuse() from the materialised tombstone: a new SYN from the old client, 5 s into TIME_WAIT.
     const r = t.reuse(seg([10, 0, 0, 1], 40000, [10, 0, 0, 2], 80, 5), true, 105)!;
-    expect(r.detail).toMatch(/^10\.0\.0\.1:40000 \(the old connection 7's client\) held TIME_WAIT for 5 s of 60 s; new ISN 5 is above the old sequence space \(next was 4294967280\)/);
+    expect(r.event).toEqual({
+      holder: { ip: '10.0.0.1', port: 40000 },
+      holderSide: 'client',
+      oldConnection: 7,
+      heldFor: 5,
+      timeWaitLimit: 60,
+      isn: 5,
+      isnAbove: true,
+      oldSndNxt: 4294967280,
+      timestampAbove: null,
+    });
+    expect(reuseText(r.event)).toMatch(/^10\.0\.0\.1:40000 \(the old connection 7's client\) held TIME_WAIT for 5 s of 60 s; new ISN 5 is above the old sequence space \(next was 4294967280\)/);
   });
 
   it('IPv6 tuples differing only in a low address word are told apart', () => {
@@ -123,7 +138,8 @@ describe('TombstoneStore', () => {
     expect(store.size).toBe(5998);
     // The tombstone of a reused tuple names the holder's address and port.
     const r = t6.reuse(seg(v6(2999), 5000 + 2999, server6, 443, 5), true, 3)!;
-    expect(r.detail).toMatch(/^\[2001:db8::bb7\]:7999 \(the old connection 102999's client\)/);
+    expect(r.event.holder).toEqual({ ip: '2001:db8::bb7', port: 7999 });
+    expect(reuseText(r.event)).toMatch(/^\[2001:db8::bb7\]:7999 \(the old connection 102999's client\)/);
     store.sweep(61);
     expect(store.size).toBe(0);
   });

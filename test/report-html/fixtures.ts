@@ -153,7 +153,7 @@ export function capture(file: string, connections: ConnectionReport[], extra: Pa
 
 export function report(connections: ConnectionReport[], captures?: CaptureReport[]): Report {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     captures: captures ?? [capture('sample.pcap', connections)],
     summary: summarize(connections),
     connections,

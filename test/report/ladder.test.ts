@@ -3,6 +3,7 @@ import { renderLadder } from '../../src/report/ladder.js';
 import { renderMermaid } from '../../src/report/mermaid.js';
 import { frameText, inferLosses, isMultiFile, ladderItems, segmentStates } from '../../src/report/ladder-rows.js';
 import type { ConnectionReport, SegmentRecord, StateChange } from '../../src/model/report.js';
+import type { ConnectionEvent } from '../../src/model/events.js';
 import { conn, ev, seg } from './fixtures.js';
 
 function clean(): ConnectionReport {
@@ -245,7 +246,7 @@ describe('a SYN-ACK lost before the capture point', () => {
         seg(4, 'client', 'ACK', 1, 1, 0, { clientState: 'ESTABLISHED', serverState: 'ESTABLISHED' }),
         seg(5, 'server', 'SYN, ACK', 0, 1, 0, { marks: ['retransmission'] }),
       ],
-      events: [ev('syn_retransmit', 2, 'client'), ev('syn_ack', 3, 'server'), ev('syn_ack_lost', 3, 'server', { detail: DETAIL })],
+      events: [ev('syn_retransmit', 2, 'client'), ev('syn_ack', 3, 'server'), ev('syn_ack_lost', 3, 'server', { lost: 'before_capture', evidence: 'timestamp_echo', tsEcr: 1999997197, synRetries: 1, detail: DETAIL } as Partial<ConnectionEvent>)],
     });
 
   it('is inferred after the first SYN, the one it answered, and marks no captured segment', () => {
@@ -273,7 +274,13 @@ describe('a SYN-ACK lost before the capture point', () => {
 
   it('a SYN-ACK lost after the capture point still marks the captured one', () => {
     const c = lostBefore();
-    c.events = [ev('syn_ack_lost', 5, 'server', { detail: 'SYN-ACK retransmitted with no ACK from the client: the SYN-ACK (or the ACK) was lost after the capture point' })];
+    c.events = [
+      ev('syn_ack_lost', 5, 'server', {
+        lost: 'after_capture',
+        evidence: 'syn_ack_retransmit',
+        detail: 'SYN-ACK retransmitted with no ACK from the client: the SYN-ACK (or the ACK) was lost after the capture point',
+      } as Partial<ConnectionEvent>),
+    ];
     const { lost, lostUnseenAfter } = inferLosses(c);
     expect([...lost]).toEqual([3]);
     expect(lostUnseenAfter.size).toBe(0);

@@ -15,7 +15,7 @@ describe('ndjson', () => {
     expect(objs[0]!['id']).toBe(1);
     expect(objs[1]!['client']).toEqual({ ip: '10.0.0.1', port: 40002 });
     expect(objs[2]!['summary']).toEqual(r.summary);
-    expect(objs[2]!['schemaVersion']).toBe(1);
+    expect(objs[2]!['schemaVersion']).toBe(2);
     expect(Array.isArray(objs[2]!['findings'])).toBe(true);
     expect(objs[2]).not.toHaveProperty('connections');
   });

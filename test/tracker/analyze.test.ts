@@ -59,7 +59,7 @@ describe('analyze()', () => {
     writeFileSync(f, pcap(handshake));
     const progress: number[] = [];
     const r = await analyze([f], { onProgress: (p) => progress.push(p.frames) });
-    expect(r.schemaVersion).toBe(1);
+    expect(r.schemaVersion).toBe(2);
     expect(r.captures[0]).toMatchObject({ file: f, format: 'pcap', linkTypes: ['EN10MB'], frames: 3, tcpSegments: 3, skipped: {} });
     expect(r.captures[0]!.error).toBeUndefined();
     expect(r.summary).toMatchObject({ connections: 1, handshake: { three_way: 1 }, close: { open: 1 } });

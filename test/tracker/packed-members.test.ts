@@ -133,7 +133,7 @@ describe('state and event logs', () => {
     expect(e.states.map((x) => x.state)).toEqual(['SYN_SENT']);
   });
 
-  it("keep each event's kind, side, frame, file and detail, for the report and for an event sink", () => {
+  it("keep each event's kind, side, frame, file, payload and detail, for the report and for an event sink", () => {
     const sunk: ConnectionEvent[] = [];
     const c = new Conv({ multiFile: true, onEvent: (ev) => sunk.push(ev) });
     c.frame = 2 ** 36;
@@ -155,8 +155,10 @@ describe('state and event logs', () => {
       ['close_complete', 'client', 2 ** 36 + 6, 0, "final ACK of the server's FIN"],
     ]);
     expect(r.events[0]!.time).toBe(1_700_000_000.001);
-    // Members in the report's order, as the sink saw them too.
-    expect(Object.keys(r.events[3]!)).toEqual(['kind', 'frame', 'time', 'by', 'file', 'detail']);
+    // Members in the report's order (where, the payload, its text), as the sink saw them too.
+    expect(Object.keys(r.events[3]!)).toEqual(['kind', 'frame', 'time', 'by', 'file', 'state', 'afterRst', 'detail']);
+    expect(r.events[3]).toMatchObject({ kind: 'fin', state: 'FIN_WAIT_1', afterRst: false });
+    expect(r.events[5]).toMatchObject({ kind: 'close_complete', finOf: 'server' });
     expect(sunk).toEqual(r.events);
   });
 });
