@@ -4,15 +4,19 @@
  *
  * - Existing rules keep their selectors, notes and order. Each value is kept as written when it
  *   still holds (so "<= 1" stays "<= 1") and otherwise replaced by what the capture shows.
- * - A select rule whose selector now matches nothing, or a policy that no longer holds, is dropped
+ * - A rule whose selector now matches nothing, or a policy that no longer holds, is dropped
  *   (and said so in `changes`), so that the new file passes against the capture it came from.
- * - Connections no existing client/server/id rule covers get a rule appended, selected by their
- *   client and server endpoints ("nth" tells apart connections reusing one 4-tuple).
- * - Keys are written in one fixed order; selectors on one line, one expectation per line.
+ * - Connections no existing rule covers are described per service (server address and port; a
+ *   port alone when many servers share it), never by the client's port, which the next capture
+ *   picks anew: how many connections, what every one of them shows, and how they split when they
+ *   differ ("outcomes"; a "sequence" when the client made them one after another, so their order
+ *   is its behaviour and not a race). A capture of hundreds of connections becomes a few rules.
+ * - Keys are written in one fixed order; selectors on one line, one expectation per line, one
+ *   outcome per line.
  */
-import { formatEndpoint } from './address.js';
-import { holds, type Expectation, type Expectations, type Rule, type Selector } from './expectations.js';
-import { counterValue, selectConnections } from './evaluate.js';
+import { formatEndpoint, parseEndpointPattern, type EndpointPattern } from './address.js';
+import { holds, type Expectation, type Expectations, type Outcome, type Rule, type Selector, type ServiceSelector } from './expectations.js';
+import { counterValue, matchSequence, selectConnections, selectService } from './evaluate.js';
 import { CONNECTION_FIELDS, counterRank, expectPathRank, POLICIES, VERDICT_FIELDS, type Scalar } from './vocabulary.js';
 import { EVENT_KINDS } from '../model/events.js';
 import type { ConnectionReport, Report } from '../model/report.js';
@@ -24,6 +28,8 @@ export interface BaselineOptions {
   captures?: string[];
   /** Description for a new file. */
   description?: string;
+  /** Write one rule per uncovered connection, selected by its endpoints, instead of rules per service. */
+  perConnection?: boolean;
   /** Above this many uncovered connections no per-connection rules are appended (counts still are). Default 200. */
   maxNewRules?: number;
 }
@@ -39,9 +45,23 @@ const NEW_RULE_FIELDS = [...VERDICT_FIELDS, 'zeek.connState'];
 
 type Entry = [key: string, value: Scalar];
 
+interface OutOutcome {
+  count: Scalar;
+  entries: Entry[];
+}
+
+interface OutService {
+  selector: ServiceSelector;
+  connections: Scalar | null;
+  every: Entry[];
+  outcomes: OutOutcome[] | null;
+  sequence: OutOutcome[] | null;
+}
+
 interface OutRule {
-  head: 'select' | 'capture' | 'policy';
+  head: 'select' | 'capture' | 'policy' | 'service';
   select?: Selector;
+  service?: OutService;
   policy?: string;
   note?: string;
   entries?: Entry[];
@@ -144,6 +164,16 @@ export function writeBaseline(report: Report, existing: Expectations | null, opt
         rules.push({ head: 'select', select: rule.selector, ...(rule.note !== undefined ? { note: rule.note } : {}), entries: rewriteSelect(rule, conns, changes) });
         break;
       }
+      case 'service': {
+        const conns = selectService(report, rule.selector);
+        if (conns.length === 0) {
+          changes.push(`rule ${n}: removed, no connection to ${rule.selector.service.text} now`);
+          continue;
+        }
+        for (const c of conns) covered.add(c);
+        rules.push({ head: 'service', service: rewriteService(rule, conns, changes), ...(rule.note !== undefined ? { note: rule.note } : {}) });
+        break;
+      }
       case 'capture':
         rules.push({ head: 'capture', ...(rule.note !== undefined ? { note: rule.note } : {}), entries: rewriteCounts(report, rule, changes) });
         break;
@@ -162,12 +192,17 @@ export function writeBaseline(report: Report, existing: Expectations | null, opt
   }
 
   if (!existing) {
-    rules.push({ head: 'capture', entries: captureEntries(report) });
+    rules.push({ head: 'capture', entries: options.perConnection ? captureEntries(report) : [['connections', report.connections.length]] });
   }
 
   const uncovered = report.connections.filter((c) => !covered.has(c));
   const max = options.maxNewRules ?? 200;
-  if (uncovered.length > max) {
+  if (!options.perConnection) {
+    for (const [selector, conns] of servicesOf(uncovered)) {
+      rules.push({ head: 'service', service: newService(selector, conns) });
+      changes.push(`added a rule for ${selector.service.text}: ${conns.length} connection${conns.length === 1 ? '' : 's'}`);
+    }
+  } else if (uncovered.length > max) {
     changes.push(`${uncovered.length} connections have no rule of their own; more than ${max}, so none were added (the capture counts cover them)`);
   } else if (uncovered.length) {
     // Connections sharing client and server endpoints, in id order, for "nth".
@@ -198,6 +233,157 @@ export function writeBaseline(report: Report, existing: Expectations | null, opt
   return { text: serialize(description, captures, rules), changes };
 }
 
+// ---------------------------------------------------------------- services
+
+/** What a service rule written by `--update` records of each connection: how it opened and ended. */
+const SERVICE_FIELDS = VERDICT_FIELDS;
+/** A port with more server addresses than this is one service by its port alone (a server pool). */
+const MAX_SERVERS_PER_PORT = 3;
+/** A sequence of more runs than this is written as outcomes (counts in any order) instead. */
+const MAX_SEQUENCE_RUNS = 4;
+
+const endpointPattern = (text: string): EndpointPattern => parseEndpointPattern(text) as EndpointPattern;
+const valueOf = (c: ConnectionReport, path: string): Scalar => (CONNECTION_FIELDS.get(path) as { get: (c: ConnectionReport) => Scalar }).get(c);
+
+/**
+ * Connections grouped per service, in the order each service was first seen: by server address and
+ * port, or by the port alone when more than a few server addresses share it.
+ */
+function servicesOf(conns: readonly ConnectionReport[]): [ServiceSelector, ConnectionReport[]][] {
+  const serversByPort = new Map<number, Set<string>>();
+  for (const c of conns) {
+    const set = serversByPort.get(c.server.port) ?? new Set<string>();
+    set.add(c.server.ip);
+    serversByPort.set(c.server.port, set);
+  }
+  const groups = new Map<string, ConnectionReport[]>();
+  for (const c of [...conns].sort((a, b) => a.start - b.start || a.id - b.id)) {
+    const byPort = (serversByPort.get(c.server.port)?.size ?? 0) > MAX_SERVERS_PER_PORT;
+    const key = byPort ? `:${c.server.port}` : formatEndpoint(c.server);
+    const list = groups.get(key);
+    if (list) list.push(c);
+    else groups.set(key, [c]);
+  }
+  return [...groups.entries()].map(([key, list]) => [{ service: endpointPattern(key), client: null }, list]);
+}
+
+/** Whether each connection started after the one before it ended: one client's steps, in order. */
+function oneAfterAnother(conns: readonly ConnectionReport[]): boolean {
+  for (let i = 1; i < conns.length; i++) {
+    const prev = conns[i - 1] as ConnectionReport;
+    if ((conns[i] as ConnectionReport).start < prev.start + prev.duration) return false;
+  }
+  return true;
+}
+
+const signature = (c: ConnectionReport, paths: readonly string[]): string => JSON.stringify(paths.map((p) => valueOf(c, p)));
+const entriesOf = (c: ConnectionReport, paths: readonly string[]): Entry[] => paths.map((p): Entry => [p, valueOf(c, p)]);
+
+/** Consecutive runs of connections alike on these paths. */
+function runsOf(conns: readonly ConnectionReport[], paths: readonly string[]): OutOutcome[] {
+  const runs: { sig: string; first: ConnectionReport; n: number }[] = [];
+  for (const c of conns) {
+    const sig = signature(c, paths);
+    const last = runs[runs.length - 1];
+    if (last && last.sig === sig) last.n++;
+    else runs.push({ sig, first: c, n: 1 });
+  }
+  return runs.map((r) => ({ count: r.n, entries: entriesOf(r.first, paths) }));
+}
+
+/** Connections grouped by what they show on these paths, largest group first. */
+function outcomesOf(conns: readonly ConnectionReport[], paths: readonly string[]): OutOutcome[] {
+  const bySig = new Map<string, { first: ConnectionReport; n: number }>();
+  for (const c of conns) {
+    const sig = signature(c, paths);
+    const g = bySig.get(sig);
+    if (g) g.n++;
+    else bySig.set(sig, { first: c, n: 1 });
+  }
+  return [...bySig.values()].sort((a, b) => b.n - a.n).map((g) => ({ count: g.n, entries: entriesOf(g.first, paths) }));
+}
+
+function varying(conns: readonly ConnectionReport[], paths: readonly string[]): string[] {
+  return paths.filter((p) => new Set(conns.map((c) => JSON.stringify(valueOf(c, p)))).size > 1);
+}
+
+/** The body of a new service rule: the count, what all share, and how the rest splits. */
+function newService(selector: ServiceSelector, conns: readonly ConnectionReport[]): OutService {
+  const differ = varying(conns, SERVICE_FIELDS);
+  const every = entriesOf(conns[0] as ConnectionReport, SERVICE_FIELDS.filter((p) => !differ.includes(p)));
+  const out: OutService = { selector, connections: conns.length, every, outcomes: null, sequence: null };
+  if (differ.length) {
+    const runs = runsOf(conns, differ);
+    if (oneAfterAnother(conns) && runs.length <= MAX_SEQUENCE_RUNS) out.sequence = runs;
+    else out.outcomes = outcomesOf(conns, differ);
+  }
+  return out;
+}
+
+const fits = (c: ConnectionReport, where: readonly Expectation[]): boolean => where.every((x) => holds(x.comparison, valueOf(c, x.path)));
+
+/** Whether outcomes as written still describe these connections: every count holds, every connection fits one. */
+function outcomesHold(conns: readonly ConnectionReport[], outcomes: readonly Outcome[]): boolean {
+  return (
+    outcomes.every((o) => holds(o.count.comparison, conns.filter((c) => fits(c, o.where)).length)) &&
+    conns.every((c) => outcomes.some((o) => fits(c, o.where)))
+  );
+}
+
+const sequenceHolds = (conns: readonly ConnectionReport[], sequence: readonly Outcome[]): boolean => matchSequence(conns, sequence) === null;
+
+const keptOutcomes = (list: readonly Outcome[]): OutOutcome[] => list.map((o) => ({ count: o.count.raw, entries: o.where.map((x): Entry => [x.path, x.raw]) }));
+
+/**
+ * An existing service rule brought up to date: its paths stay the ones its author chose; values
+ * that still hold stay as written; a path of "every" on which the connections now differ moves to
+ * the outcomes (or the sequence), which are written anew when they no longer hold.
+ */
+function rewriteService(rule: Extract<Rule, { type: 'service' }>, conns: readonly ConnectionReport[], changes: string[]): OutService {
+  const n = rule.index + 1;
+  let connections: Scalar | null = null;
+  if (rule.connections) {
+    if (holds(rule.connections.comparison, conns.length)) connections = rule.connections.raw;
+    else {
+      connections = conns.length;
+      changes.push(`rule ${n}: connections ${JSON.stringify(rule.connections.raw)} → ${conns.length}`);
+    }
+  }
+  const every: Entry[] = [];
+  const moved: string[] = [];
+  for (const x of rule.every) {
+    if (conns.every((c) => holds(x.comparison, valueOf(c, x.path)))) {
+      every.push([x.path, x.raw]);
+      continue;
+    }
+    if (varying(conns, [x.path]).length === 0) {
+      const v = valueOf(conns[0] as ConnectionReport, x.path);
+      changes.push(`rule ${n}: every ${x.path} ${JSON.stringify(x.raw)} → ${JSON.stringify(v)}`);
+      every.push([x.path, v]);
+    } else {
+      moved.push(x.path);
+      changes.push(`rule ${n}: ${x.path} differs between the connections now: moved from "every" to ${rule.sequence ? '"sequence"' : '"outcomes"'}`);
+    }
+  }
+  const out: OutService = { selector: rule.selector, connections, every: sortEntries(every, expectPathRank), outcomes: null, sequence: null };
+  const pathsOf = (list: readonly Outcome[] | null): string[] => [...new Set([...(list ?? []).flatMap((o) => o.where.map((x) => x.path)), ...moved])].sort((a, b) => expectPathRank(a) - expectPathRank(b));
+  if (rule.sequence || (moved.length && !rule.outcomes && oneAfterAnother(conns))) {
+    if (rule.sequence && !moved.length && sequenceHolds(conns, rule.sequence)) out.sequence = keptOutcomes(rule.sequence);
+    else {
+      out.sequence = runsOf(conns, pathsOf(rule.sequence));
+      changes.push(`rule ${n}: sequence rewritten from the capture (${out.sequence.length} entr${out.sequence.length === 1 ? 'y' : 'ies'})`);
+    }
+  }
+  if (rule.outcomes || (moved.length && !out.sequence)) {
+    if (rule.outcomes && !moved.length && outcomesHold(conns, rule.outcomes)) out.outcomes = keptOutcomes(rule.outcomes);
+    else {
+      out.outcomes = outcomesOf(conns, pathsOf(rule.outcomes));
+      changes.push(`rule ${n}: outcomes rewritten from the capture (${out.outcomes.length})`);
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- serialization
 
 const q = (s: string): string => JSON.stringify(s);
@@ -221,6 +407,27 @@ function selectorJson(s: Selector): string {
   }
 }
 
+function inline(entries: readonly Entry[]): string {
+  return entries.map(([k, v]) => `${q(k)}: ${scalar(v)}`).join(', ');
+}
+
+function serviceLines(s: OutService, note: string | undefined, ind: string): string[] {
+  const lines = [`${ind}"service": ${q(s.selector.service.text)}`];
+  if (s.selector.client) lines.push(`${ind}"client": ${q(s.selector.client.text)}`);
+  if (note !== undefined) lines.push(`${ind}"note": ${q(note)}`);
+  if (s.connections !== null) lines.push(`${ind}"connections": ${scalar(s.connections)}`);
+  if (s.every.length) lines.push(`${ind}"every": ${block(s.every, ind)}`);
+  for (const [key, list] of [
+    ['outcomes', s.outcomes],
+    ['sequence', s.sequence],
+  ] as const) {
+    if (!list) continue;
+    const items = list.map((o) => `${ind}  { "connections": ${scalar(o.count)}${o.entries.length ? `, ${inline(o.entries)}` : ''} }`);
+    lines.push(`${ind}${q(key)}: [\n${items.join(',\n')}\n${ind}]`);
+  }
+  return lines;
+}
+
 function block(entries: readonly Entry[], indent: string): string {
   if (entries.length === 0) return '{}';
   return `{\n${entries.map(([k, v]) => `${indent}  ${q(k)}: ${scalar(v)}`).join(',\n')}\n${indent}}`;
@@ -233,6 +440,7 @@ function serialize(description: string | undefined, captures: string[] | undefin
   const ruleTexts = rules.map((r) => {
     const ind = '      ';
     if (r.head === 'policy' && r.note === undefined) return `    { "policy": ${q(r.policy ?? '')} }`;
+    if (r.head === 'service') return `    {\n${serviceLines(r.service as OutService, r.note, ind).join(',\n')}\n    }`;
     const lines: string[] = [];
     switch (r.head) {
       case 'select':

@@ -5,8 +5,8 @@
  * connection's display filter.
  */
 import { formatEndpoint, matchesEndpoint } from './address.js';
-import { formatComparison, formatScalar, holds, type Expectation, type Rule, type Selector, type Expectations } from './expectations.js';
-import { CAPTURE_COUNTERS, CONNECTION_FIELDS, POLICIES, relevantEvents, type PolicyName } from './vocabulary.js';
+import { countCeiling, formatComparison, formatScalar, holds, type Expectation, type Outcome, type Rule, type Selector, type ServiceSelector, type Expectations } from './expectations.js';
+import { CAPTURE_COUNTERS, CONNECTION_FIELDS, POLICIES, relevantEvents, type FieldSpec, type PolicyName, type Scalar } from './vocabulary.js';
 import type { ConnectionEvent } from '../model/events.js';
 import type { ConnectionReport, Report } from '../model/report.js';
 import type { Endpoint } from '../model/endpoint.js';
@@ -31,8 +31,24 @@ export interface FrameRef {
   label: string;
 }
 
+/** Connections that showed one same thing, with the first few named and their frames. */
+export interface ConnectionGroup {
+  /** What they showed: `"four_way"`, or `close.kind "four_way", close.initiator "server"`. */
+  label: string;
+  count: number;
+  examples: { connection: ConnectionRef; frames: FrameRef[] }[];
+}
+
+/** Which part of a service rule failed. */
+export type ServiceCheck = 'connections' | 'every' | 'outcome' | 'unexpected' | 'sequence';
+
 export type Failure =
   | { kind: 'mismatch'; connection: ConnectionRef; path: string; expected: string; seen: string; frames: FrameRef[]; pos: Expectation['pos'] }
+  /**
+   * A service rule that does not hold: `headline` names the service and the expectation, each group
+   * what some of its connections showed instead.
+   */
+  | { kind: 'service'; check: ServiceCheck; service: string; headline: string; groups: ConnectionGroup[]; pos: Expectation['pos'] | null }
   | { kind: 'no_match'; selector: string }
   | { kind: 'count_mismatch'; key: string; expected: string; seen: number; connections: ConnectionRef[]; moreConnections: number; pos: Expectation['pos'] }
   | { kind: 'policy_violation'; policy: PolicyName; connection: ConnectionRef; reason: string; frames: FrameRef[] };
@@ -54,6 +70,8 @@ export type RuleResult = (ResultBase & { outcome: 'pass' }) | (ResultBase & { ou
 /** At most this many connections are listed for a failed count or policy (the count says how many more). */
 export const MAX_LISTED = 20;
 const MAX_FRAMES = 16;
+/** Connections named per group of a service failure (with frames and a display filter for them). */
+export const MAX_EXAMPLES = 3;
 
 export function connectionRef(c: ConnectionReport): ConnectionRef {
   const r: ConnectionRef = {
@@ -87,11 +105,27 @@ export function describeSelector(s: Selector): string {
   }
 }
 
+/** "service 10.99.2.2:8080" or "service :8080 from client 10.99.1.2". */
+export function describeService(s: ServiceSelector): string {
+  return `service ${s.service.text}${s.client ? ` from client ${s.client.text}` : ''}`;
+}
+
 export function ruleTitle(rule: Rule): string {
   const n = `rule ${rule.index + 1}`;
   switch (rule.type) {
     case 'select':
       return `${n}: ${describeSelector(rule.selector)}`;
+    case 'service': {
+      const parts: string[] = [];
+      if (rule.connections) {
+        const c = rule.connections.comparison;
+        parts.push(`${formatComparison(c)} connection${c.op === '==' && c.value === 1 ? '' : 's'}`);
+      }
+      if (rule.every.length) parts.push('every connection');
+      if (rule.outcomes) parts.push(`${rule.outcomes.length} outcome${rule.outcomes.length === 1 ? '' : 's'}`);
+      if (rule.sequence) parts.push(`a sequence of ${rule.sequence.length}`);
+      return `${n}: ${describeService(rule.selector)} (${parts.join(', ')})`;
+    }
     case 'capture':
       return `${n}: capture ${rule.counts.map((c) => c.path).join(', ') || '(no counts)'}`;
     case 'policy':
@@ -99,6 +133,12 @@ export function ruleTitle(rule: Rule): string {
     default:
       return assertNever(rule, 'rule');
   }
+}
+
+/** The connections of a service, in the order they started (file, then time, then id). */
+export function selectService(report: Report, s: ServiceSelector): ConnectionReport[] {
+  const hits = report.connections.filter((c) => matchesEndpoint(s.service, c.server) && (s.client === null || matchesEndpoint(s.client, c.client)));
+  return hits.sort((a, b) => a.start - b.start || a.id - b.id);
 }
 
 /** The connections a selector picks, in report order. */
@@ -219,6 +259,13 @@ export function evaluateRule(report: Report, rule: Rule): RuleResult {
       }
       break;
     }
+    case 'service': {
+      const r = checkService(report, rule);
+      connections = r.connections;
+      checks = r.checks;
+      failures.push(...r.failures);
+      break;
+    }
     case 'policy': {
       const spec = POLICIES[rule.policy];
       connections = report.connections.length;
@@ -234,6 +281,167 @@ export function evaluateRule(report: Report, rule: Rule): RuleResult {
   }
   const base = { index: rule.index, rule, title, connections, checks };
   return failures.length ? { ...base, outcome: 'fail', failures } : { ...base, outcome: 'pass' };
+}
+
+// ---------------------------------------------------------------- service rules
+
+const valueOf = (c: ConnectionReport, path: string): Scalar => (CONNECTION_FIELDS.get(path) as FieldSpec).get(c);
+
+/** `close.kind "three_way", close.initiator "server"`: what a set of expectations says. */
+export function describeWhere(where: readonly Expectation[]): string {
+  return where.length ? where.map((x) => `${x.path} ${formatComparison(x.comparison)}`).join(', ') : 'any behaviour';
+}
+
+function framesForPaths(c: ConnectionReport, paths: readonly string[]): FrameRef[] {
+  const all: FrameRef[] = [];
+  const seen = new Set<string>();
+  for (const p of paths) {
+    for (const f of framesForPath(c, p)) {
+      const key = `${f.file ?? 0}:${f.frame}:${f.label}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      all.push(f);
+    }
+  }
+  return all.sort((a, b) => (a.file ?? 0) - (b.file ?? 0) || a.frame - b.frame).slice(0, MAX_FRAMES);
+}
+
+function group(label: string, conns: readonly ConnectionReport[], paths: readonly string[]): ConnectionGroup {
+  return { label, count: conns.length, examples: conns.slice(0, MAX_EXAMPLES).map((c) => ({ connection: connectionRef(c), frames: framesForPaths(c, paths) })) };
+}
+
+/** Connections grouped by what they show on these paths, largest group first. */
+function groupBy(conns: readonly ConnectionReport[], paths: readonly string[], describe: (values: Scalar[]) => string): ConnectionGroup[] {
+  const byLabel = new Map<string, ConnectionReport[]>();
+  for (const c of conns) {
+    const label = describe(paths.map((p) => valueOf(c, p)));
+    const list = byLabel.get(label);
+    if (list) list.push(c);
+    else byLabel.set(label, [c]);
+  }
+  return [...byLabel.entries()].sort((a, b) => b[1].length - a[1].length).map(([label, list]) => group(label, list, paths));
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** "1 connection", "12 connections", "10..14 connections": a count as written in a rule. */
+const countOf = (c: Expectation): string => `${formatComparison(c.comparison)} connection${c.comparison.op === '==' && c.comparison.value === 1 ? '' : 's'}`;
+const fits = (c: ConnectionReport, where: readonly Expectation[]): boolean => where.every((x) => holds(x.comparison, valueOf(c, x.path)));
+const valuesLabel = (paths: readonly string[]) => (values: Scalar[]): string => paths.map((p, i) => `${p} ${formatScalar(values[i] as Scalar)}`).join(', ');
+
+function checkService(report: Report, rule: Extract<Rule, { type: 'service' }>): { connections: number; checks: number; failures: Failure[] } {
+  const service = describeService(rule.selector);
+  const conns = selectService(report, rule.selector);
+  const failures: Failure[] = [];
+  let checks = 0;
+  const fail = (check: ServiceCheck, headline: string, pos: Expectation['pos'] | null, groups: ConnectionGroup[] = []): void => {
+    failures.push({ kind: 'service', check, service, headline, groups, pos });
+  };
+
+  if (rule.connections) {
+    checks++;
+    if (!holds(rule.connections.comparison, conns.length)) {
+      fail('connections', `${service}: expected ${countOf(rule.connections)}, seen ${conns.length}`, rule.connections.pos);
+    }
+  } else if (conns.length === 0) {
+    checks++;
+    fail('connections', `${service}: no connection to it in the capture`, null);
+  }
+
+  for (const x of rule.every) {
+    checks += conns.length;
+    const off = conns.filter((c) => !holds(x.comparison, valueOf(c, x.path)));
+    if (off.length === 0) continue;
+    const groups = groupBy(off, [x.path], (v) => `seen ${formatScalar(v[0] as Scalar)}`);
+    // "on N of M": how much of the service changed.
+    for (const g of groups) g.label = `${g.label} on ${g.count} of ${conns.length} connections`;
+    fail('every', `${service}: ${x.path} expected ${formatComparison(x.comparison)} on every connection`, x.pos, groups);
+  }
+
+  if (rule.outcomes) {
+    const paths = [...new Set(rule.outcomes.flatMap((o) => o.where.map((x) => x.path)))];
+    for (const o of rule.outcomes) {
+      checks++;
+      const matched = conns.filter((c) => fits(c, o.where));
+      if (holds(o.count.comparison, matched.length)) continue;
+      fail(
+        'outcome',
+        `${service}: expected ${countOf(o.count)} with ${describeWhere(o.where)}, seen ${matched.length}`,
+        o.count.pos,
+        matched.length ? [group(`the ${plural(matched.length, 'connection')} seen`, matched, o.where.map((x) => x.path))] : [],
+      );
+    }
+    const unexplained = conns.filter((c) => !rule.outcomes!.some((o) => fits(c, o.where)));
+    checks += conns.length;
+    if (unexplained.length) {
+      const first = rule.outcomes[0] as Outcome;
+      const groups = groupBy(unexplained, paths, valuesLabel(paths));
+      for (const g of groups) g.label = `${g.label} on ${plural(g.count, 'connection')}`;
+      fail('unexpected', `${service}: ${plural(unexplained.length, 'connection')} of ${conns.length} fit none of its outcomes`, first.pos, groups);
+    }
+  }
+
+  if (rule.sequence) checkSequence(service, conns, rule.sequence, failures, () => checks++);
+  return { connections: conns.length, checks, failures };
+}
+
+/**
+ * A service's connections in start order against consecutive runs: each entry takes as many of the
+ * next connections as fit it (up to the most its count allows), and that number must satisfy its
+ * count; connections left after the last entry fail the rule too. The first place where the order
+ * breaks is reported (later ones would only repeat it shifted).
+ */
+export function matchSequence(conns: readonly ConnectionReport[], sequence: readonly Outcome[]): { entry: number; at: number; taken: number } | null {
+  let at = 0;
+  for (let i = 0; i < sequence.length; i++) {
+    const entry = sequence[i] as Outcome;
+    const ceiling = countCeiling(entry.count.comparison);
+    let taken = 0;
+    while (at + taken < conns.length && taken < ceiling && fits(conns[at + taken] as ConnectionReport, entry.where)) taken++;
+    if (!holds(entry.count.comparison, taken)) return { entry: i, at, taken };
+    at += taken;
+  }
+  return at < conns.length ? { entry: sequence.length, at, taken: 0 } : null;
+}
+
+function checkSequence(service: string, conns: readonly ConnectionReport[], sequence: readonly Outcome[], failures: Failure[], count: () => void): void {
+  for (let i = 0; i < sequence.length; i++) count();
+  const broken = matchSequence(conns, sequence);
+  if (broken === null) return;
+  const { at, taken } = broken;
+  const i = broken.entry;
+  const entry = sequence[i];
+  if (entry) {
+    const next = conns[at + taken];
+    const paths = entry.where.map((x) => x.path);
+    const groups: ConnectionGroup[] = [];
+    if (next) {
+      // What the next connection shows instead, on the paths where it differs from the entry.
+      const off = entry.where.filter((x) => !holds(x.comparison, valueOf(next, x.path))).map((x) => x.path);
+      const shown = off.length ? off : paths;
+      const label = shown.length ? valuesLabel(shown)(shown.map((p) => valueOf(next, p))) : 'a connection';
+      groups.push(group(`connection ${at + taken + 1} of ${conns.length} shows ${label}`, [next], paths));
+    } else {
+      groups.push({ label: `the capture has ${plural(conns.length, 'connection')} to it`, count: 0, examples: [] });
+    }
+    failures.push({
+      kind: 'service',
+      check: 'sequence',
+      service,
+      headline: `${service}: sequence entry ${i + 1} expected ${countOf(entry.count)} in a row from connection ${at + 1} on with ${describeWhere(entry.where)}, seen ${taken}`,
+      groups,
+      pos: entry.count.pos,
+    });
+    return;
+  }
+  const rest = conns.slice(at);
+  failures.push({
+    kind: 'service',
+    check: 'sequence',
+    service,
+    headline: `${service}: ${plural(rest.length, 'connection')} more than the sequence describes, from connection ${at + 1} on`,
+    groups: [group(`${plural(rest.length, 'connection')} after the last entry`, rest, [])],
+    pos: (sequence[sequence.length - 1] as Outcome).count.pos,
+  });
 }
 
 export function evaluate(report: Report, expectations: Expectations): RuleResult[] {
@@ -271,6 +479,19 @@ export function failureLines(f: Failure): string[] {
     }
     case 'no_match':
       return [`selector matched nothing: no connection with ${f.selector}`];
+    case 'service': {
+      const lines = [`${f.headline}${f.pos ? `   (expectations line ${f.pos.line})` : ''}`];
+      for (const g of f.groups) {
+        lines.push(g.examples.length ? `${g.label}:` : g.label);
+        for (const e of g.examples) {
+          lines.push(`  ${connectionLabel(e.connection)}, ${frameRange(e.connection)}${e.frames.length ? `; ${formatFrames(e.frames)}` : ''}`);
+        }
+        if (g.count > g.examples.length) lines.push(`  and ${g.count - g.examples.length} more`);
+        const filters = g.examples.map((e) => e.connection.displayFilter).filter((x) => x !== '');
+        if (filters.length) lines.push(`  filter: ${filters.length === 1 ? filters[0] : filters.map((x) => `(${x})`).join(' || ')}`);
+      }
+      return lines;
+    }
     case 'count_mismatch': {
       const lines = [`${f.key}: expected ${f.expected}, seen ${f.seen}   (expectations line ${f.pos.line})`];
       if (f.connections.length) {

@@ -12,7 +12,9 @@ import { assertNever } from '../util/assert.js';
 export type Comparison =
   | { op: '==' | '!='; value: Scalar }
   | { op: '<' | '<=' | '>' | '>='; value: number }
-  | { op: 'in'; values: Scalar[] };
+  | { op: 'in'; values: Scalar[] }
+  /** `"10..14"`, `"12 ± 2"` or `"12 ± 10%"`: a number from min to max, both included. */
+  | { op: 'range'; min: number; max: number; text: string };
 
 export interface Expectation {
   /** A connection path (`close.kind`) or, in a capture rule, a counter key (`close.three_way`). */
@@ -28,6 +30,26 @@ export type Selector =
   | { by: 'id'; id: number }
   | { by: 'endpoints'; client: EndpointPattern | null; server: EndpointPattern | null; nth: number | null };
 
+/**
+ * A group of a service's connections that behave alike: how many (`count`, a comparison over the
+ * number of connections) and what holds for each of them (`where`).
+ */
+export interface Outcome {
+  count: Expectation;
+  where: Expectation[];
+  pos: Position;
+}
+
+/**
+ * What a service rule selects: the connections whose server is `service` (ip:port, :port or ip), and
+ * whose client matches `client` when given. Ports a capture picks anew (the client's) are never
+ * part of it unless the user writes one.
+ */
+export interface ServiceSelector {
+  service: EndpointPattern;
+  client: EndpointPattern | null;
+}
+
 interface RuleBase {
   /** 0-based position in `rules`. */
   index: number;
@@ -37,6 +59,18 @@ interface RuleBase {
 
 export type Rule =
   | (RuleBase & { type: 'select'; selector: Selector; expect: Expectation[] })
+  | (RuleBase & {
+      type: 'service';
+      selector: ServiceSelector;
+      /** How many connections the service has (a comparison over the number). */
+      connections: Expectation | null;
+      /** What holds for every one of its connections. */
+      every: Expectation[];
+      /** How its connections split by behaviour, in any order; every connection must fit one. */
+      outcomes: Outcome[] | null;
+      /** Its connections in the order they started, as consecutive runs. */
+      sequence: Outcome[] | null;
+    })
   | (RuleBase & { type: 'capture'; counts: Expectation[] })
   | (RuleBase & { type: 'policy'; policy: PolicyName });
 
@@ -63,10 +97,34 @@ export function formatProblem(p: ExpectationsProblem): string {
 
 const OP_RE = /^\s*(==|!=|<=|>=|<|>)\s*(.*?)\s*$/s;
 const IN_RE = /^\s*in\s+(.*?)\s*$/s;
+const NUMBER = '(-?\\d+(?:\\.\\d+)?)';
+/** `10..14`: from 10 to 14, both included. */
+const RANGE_RE = new RegExp(`^\\s*${NUMBER}\\s*\\.\\.\\s*${NUMBER}\\s*$`);
+/** `12 ± 2`, `12 +- 2`, `12 ± 10%`: a tolerance around a value, absolute or in percent of it. */
+const TOLERANCE_RE = new RegExp(`^\\s*${NUMBER}\\s*(?:±|\\+-|\\+/-)\\s*(\\d+(?:\\.\\d+)?)\\s*(%?)\\s*$`);
 
 /** Whether a string value is written as a comparison rather than a literal. */
 export function looksLikeComparison(s: string): boolean {
-  return OP_RE.test(s) || IN_RE.test(s);
+  return OP_RE.test(s) || IN_RE.test(s) || RANGE_RE.test(s) || TOLERANCE_RE.test(s);
+}
+
+/** A range or tolerance written for a number: the range, an error message, or null when it is neither. */
+function parseRange(raw: string, f: FieldType, path: string): Comparison | string | null {
+  const r = RANGE_RE.exec(raw);
+  const t = r ? null : TOLERANCE_RE.exec(raw);
+  if (!r && !t) return null;
+  if (f.type !== 'number') return `"${raw.trim()}" is a range of numbers, but ${path} is ${typeName(f)}`;
+  if (r) {
+    const min = Number(r[1]);
+    const max = Number(r[2]);
+    if (min > max) return `bad range "${raw.trim()}" for ${path}: write the smaller number first`;
+    return { op: 'range', min, max, text: raw.trim() };
+  }
+  const m = t as RegExpExecArray;
+  const centre = Number(m[1]);
+  const amount = Number(m[2]);
+  const spread = m[3] === '%' ? (Math.abs(centre) * amount) / 100 : amount;
+  return { op: 'range', min: centre - spread, max: centre + spread, text: raw.trim() };
 }
 
 function typeName(f: FieldType): string {
@@ -139,6 +197,8 @@ function operand(token: string, f: FieldType): Scalar {
 /** Reads a value of an `expect` (or capture) entry: a literal, or a comparison string. */
 export function parseComparison(raw: Scalar, f: FieldType, path: string): Comparison | string {
   if (typeof raw === 'string') {
+    const range = parseRange(raw, f, path);
+    if (range !== null) return range;
     const m = OP_RE.exec(raw);
     if (m) {
       const op = m[1] as '==' | '!=' | '<' | '<=' | '>' | '>=';
@@ -166,8 +226,8 @@ export function parseComparison(raw: Scalar, f: FieldType, path: string): Compar
       }
       return { op: 'in', values };
     }
-    if (/^\s*(=|!|<>|=<|=>|≤|≥|in\b)/.test(raw)) {
-      return `bad comparison "${raw}" for ${path}: use "== x", "!= x", "< n", "<= n", "> n", ">= n" or "in a|b|c"`;
+    if (/^\s*(=|!|<>|=<|=>|≤|≥|in\b)/.test(raw) || (f.type === 'number' && /\.\.|±|\+-/.test(raw))) {
+      return `bad comparison "${raw}" for ${path}: use "== x", "!= x", "< n", "<= n", "> n", ">= n", "in a|b|c", "10..14", "12 ± 2" or "12 ± 10%"`;
     }
   }
   const err = checkLiteral(raw, f, path);
@@ -190,6 +250,30 @@ export function holds(c: Comparison, seen: Scalar): boolean {
       return typeof seen === 'number' && seen >= c.value;
     case 'in':
       return c.values.includes(seen);
+    case 'range':
+      return typeof seen === 'number' && seen >= c.min && seen <= c.max;
+    default:
+      return assertNever(c, 'comparison');
+  }
+}
+
+/** The largest whole number a comparison over a count lets through (Infinity when unbounded). */
+export function countCeiling(c: Comparison): number {
+  switch (c.op) {
+    case '==':
+      return typeof c.value === 'number' ? c.value : 0;
+    case '<=':
+      return Math.floor(c.value);
+    case '<':
+      return Math.ceil(c.value) - 1;
+    case 'range':
+      return Math.floor(c.max);
+    case 'in':
+      return Math.max(0, ...c.values.map((v) => (typeof v === 'number' ? v : 0)));
+    case '!=':
+    case '>':
+    case '>=':
+      return Infinity;
     default:
       return assertNever(c, 'comparison');
   }
@@ -213,6 +297,10 @@ export function formatComparison(c: Comparison): string {
       return `${c.op} ${c.value}`;
     case 'in':
       return `one of ${c.values.map(formatScalar).join(', ')}`;
+    case 'range': {
+      const exact = `${c.min}..${c.max}`;
+      return c.text === exact ? exact : `${c.text} (${+c.min.toFixed(3)}..${+c.max.toFixed(3)})`;
+    }
     default:
       return assertNever(c, 'comparison');
   }
@@ -303,13 +391,13 @@ type Problem = (at: Position, message: string) => void;
 function loadRule(node: JsonNode, index: number, problem: Problem): Rule | null {
   const label = `rule ${index + 1}`;
   if (node.type !== 'object') {
-    problem(node, `${label} must be an object with "select", "capture" or "policy", found ${kindOf(node)}`);
+    problem(node, `${label} must be an object with "service", "select", "capture" or "policy", found ${kindOf(node)}`);
     return null;
   }
   const get = (k: string): JsonEntry | undefined => node.entries.find((e) => e.key === k);
-  const heads = node.entries.filter((e) => e.key === 'select' || e.key === 'capture' || e.key === 'policy');
+  const heads = node.entries.filter((e) => e.key === 'service' || e.key === 'select' || e.key === 'capture' || e.key === 'policy');
   if (heads.length === 0) {
-    problem(node, `${label} needs one of "select" (with "expect"), "capture" or "policy"`);
+    problem(node, `${label} needs one of "service", "select" (with "expect"), "capture" or "policy"`);
     return null;
   }
   if (heads.length > 1) {
@@ -317,7 +405,8 @@ function loadRule(node: JsonNode, index: number, problem: Problem): Rule | null 
     return null;
   }
   const head = heads[0] as JsonEntry;
-  const allowed = head.key === 'select' ? ['select', 'expect', 'note'] : [head.key, 'note'];
+  const allowed =
+    head.key === 'select' ? ['select', 'expect', 'note'] : head.key === 'service' ? [...SERVICE_RULE_KEYS] : [head.key, 'note'];
   let ok = true;
   for (const e of node.entries) {
     if (!allowed.includes(e.key)) {
@@ -349,6 +438,11 @@ function loadRule(node: JsonNode, index: number, problem: Problem): Rule | null 
       if (!selector || !expect || !ok) return null;
       return { ...base, type: 'select', selector, expect };
     }
+    case 'service': {
+      const rule = loadServiceRule(node, head, label, problem);
+      if (!rule || !ok) return null;
+      return { ...base, ...rule };
+    }
     case 'capture': {
       const counts = loadExpectBlock(head.value, label, 'capture', problem);
       if (!counts || !ok) return null;
@@ -371,6 +465,92 @@ function loadRule(node: JsonNode, index: number, problem: Problem): Rule | null 
     default:
       return null;
   }
+}
+
+/** The keys of a service rule, in the order `--update` writes them. */
+export const SERVICE_RULE_KEYS = ['service', 'client', 'note', 'connections', 'every', 'outcomes', 'sequence'] as const;
+
+type ServiceRule = Extract<Rule, { type: 'service' }>;
+
+function loadEndpoint(v: JsonNode, key: string, example: string, problem: Problem): EndpointPattern | null {
+  if (v.type !== 'string') {
+    problem(v, `"${key}" is an endpoint string such as "${example}", found ${kindOf(v)}`);
+    return null;
+  }
+  const p = parseEndpointPattern(v.value);
+  if (typeof p === 'string') {
+    problem(v, p);
+    return null;
+  }
+  return p;
+}
+
+/** A count of connections: a number or a comparison over one ("10..14", "12 ± 10%", ">= 3"). */
+function loadCount(e: JsonEntry, label: string, problem: Problem): Expectation | null {
+  const v = e.value;
+  if (v.type === 'object' || v.type === 'array' || v.type === 'null' || v.type === 'boolean') {
+    problem(v, `"${e.key}" in ${label} is a number of connections or a comparison such as "10..14", "12 ± 10%" or ">= 3", found ${kindOf(v)}`);
+    return null;
+  }
+  const c = parseComparison(v.value, COUNTER_FIELD, e.key);
+  if (typeof c === 'string') {
+    problem(v, c);
+    return null;
+  }
+  return { path: 'connections', comparison: c, raw: v.value, pos: { line: v.line, column: v.column } };
+}
+
+/** An entry of "outcomes" or "sequence": `{ "connections": 12, "close.kind": "three_way", ... }`. */
+function loadOutcome(n: JsonNode, label: string, inSequence: boolean, problem: Problem): Outcome | null {
+  if (n.type !== 'object') {
+    problem(n, `each entry of ${label} is an object such as { "connections": 12, "close.kind": "three_way" }, found ${kindOf(n)}`);
+    return null;
+  }
+  const countEntry = n.entries.find((e) => e.key === 'connections');
+  let count: Expectation | null;
+  if (countEntry) count = loadCount(countEntry, label, problem);
+  else if (inSequence) count = { path: 'connections', comparison: { op: '==', value: 1 }, raw: 1, pos: { line: n.line, column: n.column } };
+  else {
+    problem(n, `an entry of ${label} needs "connections": how many connections behave this way`);
+    return null;
+  }
+  const where = loadExpectBlock({ ...n, entries: n.entries.filter((e) => e.key !== 'connections') }, label, 'expect', problem);
+  if (!count || !where) return null;
+  return { count, where, pos: { line: n.line, column: n.column } };
+}
+
+function loadServiceRule(node: Extract<JsonNode, { type: 'object' }>, head: JsonEntry, label: string, problem: Problem): Omit<ServiceRule, keyof RuleBase> | null {
+  const get = (k: string): JsonEntry | undefined => node.entries.find((e) => e.key === k);
+  let ok = true;
+  const service = loadEndpoint(head.value, 'service', '10.0.0.2:8080', problem);
+  const clientEntry = get('client');
+  const client = clientEntry ? loadEndpoint(clientEntry.value, 'client', '10.0.0.1', problem) : null;
+  if (clientEntry && !client) ok = false;
+  const countEntry = get('connections');
+  const connections = countEntry ? loadCount(countEntry, label, problem) : null;
+  if (countEntry && !connections) ok = false;
+  const everyEntry = get('every');
+  const every = everyEntry ? loadExpectBlock(everyEntry.value, label, 'every', problem) : [];
+  if (!every) ok = false;
+  const lists: Record<'outcomes' | 'sequence', Outcome[] | null> = { outcomes: null, sequence: null };
+  for (const key of ['outcomes', 'sequence'] as const) {
+    const entry = get(key);
+    if (!entry) continue;
+    if (entry.value.type !== 'array' || entry.value.items.length === 0) {
+      problem(entry.value, `"${key}" in ${label} is a non-empty array of { "connections": n, path: value, ... }, found ${kindOf(entry.value)}`);
+      ok = false;
+      continue;
+    }
+    const items = entry.value.items.map((item) => loadOutcome(item, `"${key}" of ${label}`, key === 'sequence', problem));
+    if (items.some((x) => x === null)) ok = false;
+    else lists[key] = items as Outcome[];
+  }
+  if (!countEntry && !everyEntry && !get('outcomes') && !get('sequence')) {
+    problem(head.keyPos, `${label} says nothing about the service: give "connections", "every", "outcomes" or "sequence"`);
+    return null;
+  }
+  if (!ok || !service || !every) return null;
+  return { type: 'service', selector: { service, client }, connections, every, outcomes: lists.outcomes, sequence: lists.sequence };
 }
 
 function loadSelector(n: JsonNode, label: string, problem: Problem): Selector | null {
@@ -446,7 +626,7 @@ function loadSelector(n: JsonNode, label: string, problem: Problem): Selector | 
   return { by: 'endpoints', client, server, nth };
 }
 
-function loadExpectBlock(n: JsonNode, label: string, what: 'expect' | 'capture', problem: Problem): Expectation[] | null {
+function loadExpectBlock(n: JsonNode, label: string, what: 'expect' | 'every' | 'capture', problem: Problem): Expectation[] | null {
   if (n.type !== 'object') {
     problem(n, `"${what}" in ${label} must be an object of path: value, found ${kindOf(n)}`);
     return null;
@@ -455,7 +635,7 @@ function loadExpectBlock(n: JsonNode, label: string, what: 'expect' | 'capture',
   let ok = true;
   for (const e of n.entries) {
     let field: FieldType;
-    if (what === 'expect') {
+    if (what !== 'capture') {
       const spec = CONNECTION_FIELDS.get(e.key);
       if (!spec) {
         problem(e.keyPos, unknownPath(e.key, 'expect'));

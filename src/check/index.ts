@@ -1,8 +1,8 @@
 /** `tcpshake check`: expectations about a capture's connections, evaluated against a Report. */
 export { loadExpectations, formatProblem, holds, parseComparison, formatComparison } from './expectations.js';
-export type { Comparison, Expectation, Expectations, ExpectationsProblem, LoadResult, Rule, Selector } from './expectations.js';
-export { evaluate, evaluateRule, selectConnections, counterValue, ruleTitle, failureLines } from './evaluate.js';
-export type { ConnectionRef, Failure, FrameRef, RuleResult } from './evaluate.js';
+export type { Comparison, Expectation, Expectations, ExpectationsProblem, LoadResult, Outcome, Rule, Selector, ServiceSelector } from './expectations.js';
+export { evaluate, evaluateRule, selectConnections, selectService, counterValue, ruleTitle, failureLines } from './evaluate.js';
+export type { ConnectionGroup, ConnectionRef, Failure, FrameRef, RuleResult, ServiceCheck } from './evaluate.js';
 export { writeBaseline } from './baseline.js';
 export type { BaselineOptions, BaselineResult } from './baseline.js';
 export { exitCode, tally, tallyLine } from './suite.js';

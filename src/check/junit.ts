@@ -31,6 +31,8 @@ function shortMessage(f: Failure): string {
       return `#${f.connection.id} ${f.path}: expected ${f.expected}, seen ${f.seen}`;
     case 'no_match':
       return `selector matched nothing: ${f.selector}`;
+    case 'service':
+      return f.groups[0] ? `${f.headline}; ${f.groups[0].label}` : f.headline;
     case 'count_mismatch':
       return `${f.key}: expected ${f.expected}, seen ${f.seen}`;
     case 'policy_violation':

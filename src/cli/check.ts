@@ -46,7 +46,12 @@ function builder(y: Argv): Argv {
       .option('update', {
         type: 'boolean',
         default: false,
-        describe: 'rewrite the expectations file from what the captures show now (creates it when missing)',
+        describe: 'rewrite the expectations file from what the captures show now (creates it when missing): rules per service',
+      })
+      .option('per-connection', {
+        type: 'boolean',
+        default: false,
+        describe: 'with --update: new rules select each connection by its client and server ports (for captures whose ports are pinned)',
       })
       .option('junit', { type: 'string', requiresArg: true, describe: 'also write a JUnit XML report to this file' })
       .option('format', {
@@ -103,6 +108,8 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   const expectFiles = (argv['expect'] as string[] | undefined) ?? [];
   const captureArgs = ((argv['captures'] as string[] | undefined) ?? []).map(String);
   const update = argv['update'] === true;
+  const perConnection = argv['per-connection'] === true;
+  if (perConnection && !update) throw new UsageError('--per-connection says how --update writes new rules: use it with --update');
   const format = (argv['format'] as (typeof CHECK_FORMATS)[number] | undefined) ?? 'text';
   const junit = argv['junit'] as string | undefined;
   if (expectFiles.length === 0) throw new UsageError('--expect FILE is required');
@@ -187,7 +194,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     let expectations = loaded.existing;
     if (update) {
       const recorded = captureArgs.filter((c) => c !== '-').map((c) => relativeTo(file, c));
-      const { text, changes } = writeBaseline(report, loaded.existing, recorded.length ? { captures: recorded } : {});
+      const { text, changes } = writeBaseline(report, loaded.existing, { ...(recorded.length ? { captures: recorded } : {}), perConnection });
       const reloaded = loadExpectations(text, file);
       if (!reloaded.ok) {
         // writeBaseline only writes what loadExpectations reads: this is a bug, not the user's file.

@@ -16,10 +16,10 @@ function allPass(r: Report, x: Expectations): string[] {
   return evaluate(r, x).flatMap((res) => (res.outcome === 'fail' ? res.failures.flatMap(failureLines) : []));
 }
 
-describe('writeBaseline (--update)', () => {
+describe('writeBaseline (--update --per-connection)', () => {
   it('creates a file from scratch: capture counts, then one rule per connection, keys in a fixed order', () => {
     const r = report([closeByClient(0), refused(1)]);
-    const { text, changes } = writeBaseline(r, null, { captures: ['close.pcap'], description: 'two connections' });
+    const { text, changes } = writeBaseline(r, null, { captures: ['close.pcap'], description: 'two connections', perConnection: true });
     expect(text).toBe(`{
   "description": "two connections",
   "captures": ["close.pcap"],
@@ -77,7 +77,7 @@ describe('writeBaseline (--update)', () => {
 
   it('round trip: update then check passes; editing a value then check fails with the right message', () => {
     const r = report([closeByClient(0), closeWait(1), finalAckLost(2)]);
-    const { text } = writeBaseline(r, null, { captures: ['x.pcap'] });
+    const { text } = writeBaseline(r, null, { captures: ['x.pcap'], perConnection: true });
     expect(allPass(r, load(text))).toEqual([]);
     // Writing again from its own output changes nothing (stable for review).
     expect(writeBaseline(r, load(text), {}).text).toBe(text);
@@ -151,7 +151,7 @@ describe('writeBaseline (--update)', () => {
   it('drops a policy the capture now breaks, and says so', () => {
     const existing = load(`{ "rules": [ { "policy": "no_refused" }, { "policy": "no_reset_by_client" } ] }`);
     const r = report([closeByClient(0), refused(1)]);
-    const { text, changes } = writeBaseline(r, existing);
+    const { text, changes } = writeBaseline(r, existing, { perConnection: true });
     expect(changes[0]).toBe('rule 1: removed policy no_refused, broken by 1 connection (first: #2)');
     expect(text).toContain('{ "policy": "no_reset_by_client" }');
     expect(text).not.toContain('no_refused');
@@ -164,7 +164,7 @@ describe('writeBaseline (--update)', () => {
     const a = closeByClient(0);
     const b = closeByClient(1, { client: { ip: '10.99.0.1', port: 40001 }, close: { ...closeByClient().close, kind: 'four_way' } });
     const r = report([a, b]);
-    const { text } = writeBaseline(r, null);
+    const { text } = writeBaseline(r, null, { perConnection: true });
     expect(text).toContain('"select": { "client": "10.99.0.1:40001", "server": "10.99.0.2:8080", "nth": 1 }');
     expect(text).toContain('"select": { "client": "10.99.0.1:40001", "server": "10.99.0.2:8080", "nth": 2 }');
     expect(allPass(r, load(text))).toEqual([]);
@@ -172,14 +172,14 @@ describe('writeBaseline (--update)', () => {
 
   it('writes IPv6 endpoints in brackets, and they select back', () => {
     const c = closeByClient(0, { client: { ip: 'fd99::1', port: 40001 }, server: { ip: 'fd99::2', port: 8080 } });
-    const { text } = writeBaseline(report([c]), null);
+    const { text } = writeBaseline(report([c]), null, { perConnection: true });
     expect(text).toContain('"select": { "client": "[fd99::1]:40001", "server": "[fd99::2]:8080" }');
     expect(allPass(report([c]), load(text))).toEqual([]);
   });
 
   it('does not add a rule per connection past the cap, but still counts them', () => {
     const conns = Array.from({ length: 12 }, (_, i) => closeByClient(i));
-    const { text, changes } = writeBaseline(report(conns), null, { maxNewRules: 10 });
+    const { text, changes } = writeBaseline(report(conns), null, { maxNewRules: 10, perConnection: true });
     expect(text).not.toContain('"select"');
     expect(text).toContain('"connections": 12');
     expect(changes).toEqual(['12 connections have no rule of their own; more than 10, so none were added (the capture counts cover them)']);

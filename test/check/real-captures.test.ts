@@ -57,7 +57,8 @@ describe.skipIf(captures.length === 0 || typeof analyze !== 'function')('tcpshak
     writeFileSync(expectFile, edited);
     const f = await run('check', '--expect', expectFile);
     expect(f.code).toBe(1);
-    expect(f.out).toMatch(/close\.kind: expected "(reset|open)", seen "\w+"/);
-    expect(f.out).toMatch(/look at frames \d+–\d+/);
+    expect(f.out).toMatch(/service 192\.150\.187\.43:80: close\.kind expected "(reset|open)" on every connection   \(expectations line \d+\)\n {4}seen "\w+" on 1 of 1 connections:/);
+    expect(f.out).toMatch(/#1 141\.142\.228\.5:59856 → 192\.150\.187\.43:80, frames \d+–\d+; .*fin @/);
+    expect(f.out).toMatch(/filter: ip\.addr==141\.142\.228\.5 && tcp\.port==59856/);
   });
 });
