@@ -2,6 +2,7 @@
  * Endpoint patterns of selectors: "ip:port", "ip", ":port", "[v6]:port", "[v6]" or a bare IPv6
  * address. Addresses are compared in a canonical form so "fd99::1" matches "fd99:0:0::1".
  */
+import { parseIPv4, parseIPv6 } from '../util/ip.js';
 
 export interface EndpointPattern {
   /** Canonical address, or null for "any address". */
@@ -12,61 +13,17 @@ export interface EndpointPattern {
 }
 
 function canonicalIpv4(s: string): string | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    out.push(n);
-  }
-  return out.join('.');
+  const b = parseIPv4(s);
+  return b === null ? null : b.join('.');
 }
 
 /** Eight 16-bit groups as lowercase hex without leading zeros, joined by ':' (no "::" compression). */
 function canonicalIpv6(s: string): string | null {
-  let text = s.toLowerCase();
-  const zone = text.indexOf('%');
-  if (zone >= 0) text = text.slice(0, zone);
-  let tail: number[] = [];
-  // An embedded IPv4 address in the last 32 bits (RFC 4291 §2.2 form 3).
-  const lastColon = text.lastIndexOf(':');
-  if (text.slice(lastColon + 1).includes('.')) {
-    const v4 = canonicalIpv4(text.slice(lastColon + 1));
-    if (v4 === null) return null;
-    const b = v4.split('.').map(Number) as [number, number, number, number];
-    tail = [(b[0] << 8) | b[1], (b[2] << 8) | b[3]];
-    text = text.slice(0, lastColon + 1) + '0';
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const parseGroups = (h: string): number[] | null => {
-    if (h === '') return [];
-    const out: number[] = [];
-    for (const g of h.split(':')) {
-      if (!/^[0-9a-f]{1,4}$/.test(g)) return null;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const head = parseGroups(halves[0] as string);
-  const rest = halves.length === 2 ? parseGroups(halves[1] as string) : [];
-  if (head === null || rest === null) return null;
-  let groups: number[];
-  if (halves.length === 2) {
-    const fill = 8 - head.length - rest.length - (tail.length ? 1 : 0);
-    if (fill < 1) return null;
-    groups = [...head, ...new Array<number>(fill).fill(0), ...rest];
-  } else {
-    groups = head;
-  }
-  if (tail.length) {
-    groups.pop(); // the '0' placeholder
-    groups.push(...tail);
-  }
-  if (groups.length !== 8) return null;
-  return groups.map((g) => g.toString(16)).join(':');
+  const b = parseIPv6(s);
+  if (b === null) return null;
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));
+  return groups.join(':');
 }
 
 /** Canonical form of an IPv4 or IPv6 address, or null when it is neither. */
@@ -135,7 +92,3 @@ export function matchesEndpoint(p: EndpointPattern, e: { ip: string; port: numbe
   return true;
 }
 
-/** "10.0.0.1:80" or "[fd99::1]:80", as selectors and messages write endpoints. */
-export function formatEndpoint(e: { ip: string; port: number }): string {
-  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
-}

@@ -14,7 +14,8 @@
  * - Keys are written in one fixed order; selectors on one line, one expectation per line, one
  *   outcome per line.
  */
-import { formatEndpoint, parseEndpointPattern, type EndpointPattern } from './address.js';
+import { endpointText } from '../model/endpoint.js';
+import { parseEndpointPattern, type EndpointPattern } from './address.js';
 import { holds, type Expectation, type Expectations, type Outcome, type Rule, type Selector, type ServiceSelector } from './expectations.js';
 import { counterValue, matchSequence, selectConnections, selectService } from './evaluate.js';
 import { CONNECTION_FIELDS, counterRank, expectPathRank, POLICIES, VERDICT_FIELDS, type Scalar } from './vocabulary.js';
@@ -208,15 +209,15 @@ export function writeBaseline(report: Report, existing: Expectations | null, opt
     // Connections sharing client and server endpoints, in id order, for "nth".
     const byPair = new Map<string, ConnectionReport[]>();
     for (const c of [...report.connections].sort((a, b) => a.id - b.id)) {
-      const k = `${formatEndpoint(c.client)} ${formatEndpoint(c.server)}`;
+      const k = `${endpointText(c.client.ip, c.client.port)} ${endpointText(c.server.ip, c.server.port)}`;
       const list = byPair.get(k);
       if (list) list.push(c);
       else byPair.set(k, [c]);
     }
     for (const c of uncovered) {
-      const pair = byPair.get(`${formatEndpoint(c.client)} ${formatEndpoint(c.server)}`) ?? [c];
-      const client = formatEndpoint(c.client);
-      const server = formatEndpoint(c.server);
+      const pair = byPair.get(`${endpointText(c.client.ip, c.client.port)} ${endpointText(c.server.ip, c.server.port)}`) ?? [c];
+      const client = endpointText(c.client.ip, c.client.port);
+      const server = endpointText(c.server.ip, c.server.port);
       const select: Selector = {
         by: 'endpoints',
         client: { ip: null, port: null, text: client },
@@ -259,7 +260,7 @@ function servicesOf(conns: readonly ConnectionReport[]): [ServiceSelector, Conne
   const groups = new Map<string, ConnectionReport[]>();
   for (const c of [...conns].sort((a, b) => a.start - b.start || a.id - b.id)) {
     const byPort = (serversByPort.get(c.server.port)?.size ?? 0) > MAX_SERVERS_PER_PORT;
-    const key = byPort ? `:${c.server.port}` : formatEndpoint(c.server);
+    const key = byPort ? `:${c.server.port}` : endpointText(c.server.ip, c.server.port);
     const list = groups.get(key);
     if (list) list.push(c);
     else groups.set(key, [c]);

@@ -4,7 +4,8 @@
  * was expected, what was seen, the frame range, the frames of the relevant events and the
  * connection's display filter.
  */
-import { formatEndpoint, matchesEndpoint } from './address.js';
+import { endpointText } from '../model/endpoint.js';
+import { matchesEndpoint } from './address.js';
 import { countCeiling, formatComparison, formatScalar, holds, type Expectation, type Outcome, type Rule, type Selector, type ServiceSelector, type Expectations } from './expectations.js';
 import { CAPTURE_COUNTERS, CONNECTION_FIELDS, POLICIES, relevantEvents, type FieldSpec, type PolicyName, type Scalar } from './vocabulary.js';
 import type { ConnectionEvent } from '../model/events.js';
@@ -451,7 +452,7 @@ export function evaluate(report: Report, expectations: Expectations): RuleResult
 // ---------------------------------------------------------------- shared text for renderers
 
 export function connectionLabel(c: ConnectionRef): string {
-  return `#${c.id} ${formatEndpoint(c.client)} → ${formatEndpoint(c.server)}`;
+  return `#${c.id} ${endpointText(c.client.ip, c.client.port)} → ${endpointText(c.server.ip, c.server.port)}`;
 }
 
 /** "frames 1–10" (with file indexes when the connection spans several inputs). */

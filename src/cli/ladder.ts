@@ -5,7 +5,7 @@
 import type { Argv } from 'yargs';
 import type { AnalyzeOptions } from '../pipeline/analyze.js';
 import type { ConnectionReport, Report } from '../model/report.js';
-import { parseIp, sameBytes } from '../report/ip.js';
+import { parseIp, sameBytes } from '../util/ip.js';
 import { endpointText } from '../model/endpoint.js';
 import { renderLadder } from '../report/ladder.js';
 import { renderMermaid } from '../report/mermaid.js';

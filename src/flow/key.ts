@@ -8,11 +8,6 @@
  * chunk buffer that would keep the whole chunk alive as long as the connection.
  */
 
-/** The 32-bit big-endian word at `offset` of `bytes`, as a signed int32 (a V8 small integer). */
-export function word32(bytes: Uint8Array, offset: number): number {
-  return (bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!;
-}
-
 /** FNV-1a over an address and a port (bytes form, kept for tests and tools). */
 export function endpointHash(bytes: Uint8Array, offset: number, length: number, port: number): number {
   let h = 0x811c9dc5;
@@ -60,10 +55,4 @@ export function fmix32(x: number): number {
  */
 export function combineSymmetric(h1: number, h2: number): number {
   return fmix32(((h1 + h2) | 0) ^ Math.imul(h1 ^ h2, 0x9e3779b1)) & 0x3fffffff;
-}
-
-/** Compare `length` bytes at `offset` of `bytes` with the first `length` bytes of `stored`. */
-export function bytesEqual(bytes: Uint8Array, offset: number, stored: Uint8Array, length: number): boolean {
-  for (let i = 0; i < length; i++) if (bytes[offset + i] !== stored[i]) return false;
-  return true;
 }

@@ -84,6 +84,8 @@ export interface ConnectionManagerOptions {
    */
   zeekCompat?: boolean;
   onEvent?: (event: ConnectionEvent, connection: { id: number; client: Endpoint; server: Endpoint }) => void;
+  /** False: no tracker takes its fast path (same reports, slower; see TrackerConfig.fastPath). */
+  fastPath?: boolean;
   /** Each connection's report, when it is over (or at finish(), in id order). */
   onConnection: (report: ConnectionReport) => void;
 }
@@ -227,6 +229,7 @@ export class ConnectionManager {
       onEvent: options.onEvent ?? null,
       clock: this.clock,
       scratch: new SegmentScratch(),
+      ...(options.fastPath === false ? { fastPath: false } : {}),
       ...(compat
         ? { zeek: { ...options.zeek, timers: true, inactivityTimeout: this.zeekInactivity } }
         : options.zeek !== undefined

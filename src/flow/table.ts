@@ -6,7 +6,8 @@
  * survives the frame).
  */
 import type { Segment } from '../decode/segment.js';
-import { combineSymmetric, endpointHashWords, word32 } from './key.js';
+import { word32 } from '../util/bytes.js';
+import { combineSymmetric, endpointHashWords } from './key.js';
 
 export class FlowEntry<T> {
   readonly hash: number;

@@ -15,7 +15,7 @@
  */
 import type { Segment } from '../decode/segment.js';
 import { TimeWaitTombstone } from '../tracker/connection.js';
-import { word32 } from './key.js';
+import { word32 } from '../util/bytes.js';
 import { segmentFlowHash, type FlowEntry } from './table.js';
 
 // Bits of the per-slot flags word.

@@ -554,6 +554,3 @@ export const EVENT_CATALOGUE: Record<EventKind, EventInfo> = {
     onLadder: 'note',
   },
 };
-
-/** The kinds in catalogue order (same as EVENT_KINDS). */
-export const EVENT_KIND_LIST: readonly EventKind[] = EVENT_KINDS;

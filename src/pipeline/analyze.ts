@@ -59,6 +59,11 @@ export interface AnalyzeOptions {
    * report is the same either way. Default false (the library starts no thread unless asked).
    */
   readOnWorker?: boolean;
+  /**
+   * False: every segment goes through the tracker's full path, none through its fast path for
+   * in-order data (the reports are the same, only slower: this is how the tests check it). Default true.
+   */
+  fastPath?: boolean;
   /** Keep finished connections in `report.connections` (default true; false keeps memory flat). */
   keepConnections?: boolean;
   /** Record per-segment ladder rows for the connections this returns true for (by id), or all when true. */
@@ -145,6 +150,7 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
     ...(options.zeek !== undefined || options.checksums === 'verify' ? { zeek: zeekObserverOptions(options.zeek, options.checksums)! } : {}),
     ...(options.zeek?.compat === true ? { zeekCompat: true } : {}),
     ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
+    ...(options.fastPath === false ? { fastPath: false } : {}),
     onConnection: (c) => {
       summary.connections++;
       summary.handshake[c.handshake.kind] = (summary.handshake[c.handshake.kind] ?? 0) + 1;

@@ -7,7 +7,7 @@ import { EVENT_KINDS, type EventKind } from '../model/events.js';
 import type { ConnectionReport } from '../model/report.js';
 import type { Endpoint } from '../model/endpoint.js';
 import { CLOSE_KINDS, type CloseKind, HANDSHAKE_KINDS, type HandshakeKind } from '../model/vocabulary.js';
-import { cidrContains, parseCidr, parseIp, sameBytes, type Cidr } from './ip.js';
+import { cidrContains, parseCidr, parseIp, sameBytes, type Cidr } from '../util/ip.js';
 
 export interface ConnectionFilter {
   /** Either endpoint has this address. */

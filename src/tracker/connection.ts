@@ -40,7 +40,7 @@ import {
 import { ZeekObserver, type ZeekObserverOptions } from './zeek.js';
 import type { ZeekRemoval } from './zeek-timers.js';
 import { interval, type CaptureClock } from './clock.js';
-import { word32 } from '../flow/key.js';
+import { word32 } from '../util/bytes.js';
 
 export type RoleRule = ConnectionReport['roles']['decidedBy'];
 
@@ -58,6 +58,11 @@ export interface TrackerConfig {
   clock: CaptureClock;
   /** Where the run's trackers note the segment they are processing (one per run). */
   scratch: SegmentScratch;
+  /**
+   * Whether onSegment() may take its fast path for in-order segments in ESTABLISHED (default true;
+   * false sends every segment through the full path, with the same reports, to check just that).
+   */
+  fastPath?: boolean;
 }
 
 /**
@@ -386,12 +391,6 @@ function sackEdge(seg: Segment): number {
 export class ConnectionTracker {
   /** The yes/no facts below (not the per-segment ones), one bit each (see the defineBitFlags call after the class). */
   bits = 0;
-  /**
-   * Whether onSegment() may take its fast path (always, in use; tests switch it off to check that
-   * both paths give the same reports).
-   */
-  static fastPath = true;
-
   readonly a: EndpointTrack;
   readonly b: EndpointTrack;
   readonly aIsClient: boolean;
@@ -721,7 +720,7 @@ export class ConnectionTracker {
     const a = this.a;
     const b = this.b;
     return (
-      ConnectionTracker.fastPath &&
+      this.config.fastPath !== false &&
       this.recorder === null &&
       a.state === 'ESTABLISHED' &&
       b.state === 'ESTABLISHED' &&
@@ -1752,11 +1751,6 @@ export class ConnectionTracker {
       default:
         return assertNever(kind, 'close kind');
     }
-  }
-
-  /** Live per-endpoint states (tests and the flow layer). */
-  get simultaneousCloseSeen(): boolean {
-    return this.simultaneousClose;
   }
 }
 

@@ -199,6 +199,11 @@ export function negotiatedOptions(
  * The option sets seen so far, each one frozen object shared by every endpoint that offered it: a
  * run sees a handful of distinct sets (one per TCP stack and MSS), and an object per endpoint was
  * about 4% of a live connection's memory. Bounded, so that a capture of crafted SYNs cannot grow it.
+ *
+ * Process-wide, yet no side effect a caller can see: it holds only frozen values, each equal to what
+ * negotiatedOptions() would build afresh, so runs (even at once) get the same reports whatever it
+ * holds. The key gives each member digits of its own (mss < 2^16, window scale < 2^9, two flag bits,
+ * ECN < 4, TFO < 4); a test goes through every combination.
  */
 const OPTIONS_SEEN = new Map<number, NegotiatedOptions>();
 const MAX_OPTIONS_SEEN = 4096;

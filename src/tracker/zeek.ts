@@ -314,7 +314,8 @@ const FIRST_RESP = 2;
 
 /**
  * Most connections of a run share a few histories (ShADadFf): one copy of each instead of a string
- * per connection (1% of a live one's memory).
+ * per connection (1% of a live one's memory). Process-wide but harmless: it returns a string equal to
+ * the one it is given, so nothing a caller sees depends on what it holds, and it is bounded.
  */
 const HISTORIES = new StringInterner(4096);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FilterError, compileFilter, filterConnections, parseFilter, parseKinds } from '../../src/report/filter.js';
-import { cidrContains, parseCidr, parseIPv6, parseIp } from '../../src/report/ip.js';
+import { cidrContains, parseCidr, parseIPv6, parseIp } from '../../src/util/ip.js';
 import { EVENT_KINDS } from '../../src/model/events.js';
 import { conn, ev } from './fixtures.js';
 

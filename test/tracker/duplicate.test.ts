@@ -4,10 +4,10 @@
  * retransmission, a keep-alive, a lost SYN-ACK or a lost final ACK. Grouped by the state the copy
  * arrives in; each case has a counterpart showing that a real retransmission is still one.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Segment } from '../../src/decode/segment.js';
 import type { ConnectionReport } from '../../src/model/report.js';
-import { ConnectionTracker, DUPLICATE_MAX_INTERVAL } from '../../src/tracker/connection.js';
+import { DUPLICATE_MAX_INTERVAL } from '../../src/tracker/connection.js';
 import { Conv, kinds, type ConvOptions } from './fixture.js';
 
 /** Feed a copy of `seg` (same bytes, next frame number) `dt` seconds after the latest segment. */
@@ -31,10 +31,6 @@ function count(r: ConnectionReport, kind: string): number {
 }
 
 const V6: ConvOptions = { client: '[fd00::1]:40000', server: '[fd00::2]:80' };
-
-afterEach(() => {
-  ConnectionTracker.fastPath = true;
-});
 
 describe('SYN_SENT / SYN_RECEIVED', () => {
   it('+ the SYN-ACK captured twice within 0 µs → not syn_ack_lost, not a SYN-ACK retransmission', () => {
@@ -191,8 +187,7 @@ describe('ESTABLISHED', () => {
 
   it('+ pure ACKs captured twice: the fast path and the full path give the same report', () => {
     const run = (fast: boolean): ConnectionReport => {
-      ConnectionTracker.fastPath = fast;
-      const c = new Conv();
+      const c = new Conv({ fastPath: fast });
       c.handshake();
       for (let i = 0; i < 4; i++) {
         c.client.data(50);

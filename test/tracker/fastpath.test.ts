@@ -6,10 +6,9 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/pipeline/analyze.js';
 import { generateCapture } from '../../src/bench/generate.js';
-import { ConnectionTracker } from '../../src/tracker/connection.js';
 
 const CORPUS = join('..', 'shared', 'corpus');
 
@@ -26,17 +25,11 @@ function capturesUnder(dir: string): string[] {
 
 async function both(files: string[]): Promise<void> {
   for (const f of files) {
-    ConnectionTracker.fastPath = true;
     const fast = await analyze([f]);
-    ConnectionTracker.fastPath = false;
-    const full = await analyze([f]);
+    const full = await analyze([f], { fastPath: false });
     expect(fast, f).toEqual(full);
   }
 }
-
-afterEach(() => {
-  ConnectionTracker.fastPath = true;
-});
 
 describe('fast path', () => {
   it('gives the same reports as the full path on the samples and a generated capture', async () => {

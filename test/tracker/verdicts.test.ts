@@ -144,4 +144,22 @@ describe('negotiated options', () => {
     // A SYN-ACK whose SYN's data was acknowledged: the same set as a SYN carrying data with a cookie.
     expect(negotiatedOptions(opts(linux), SYN | ACK, 0, true, 'none', true)).toBe(variants[9]);
   });
+
+  it('keeps every combination of ECN, TFO, SACK and timestamps apart, at the extremes of MSS and window scale', () => {
+    const { AE } = TcpFlag;
+    const seen = new Map<string, object>();
+    for (const mss of [-1, 0, 65535])
+      for (const windowScale of [-1, 0, 14, 255])
+        for (const sackPermitted of [false, true])
+          for (const hasTimestamps of [false, true])
+            for (const [ecnFlags, ecn] of [[0, 'none'], [ECE | CWR, 'ecn'], [AE | ECE | CWR, 'accecn']] as const)
+              for (const [tfoCookieLength, payload, tfo] of [[-1, 0, 'none'], [0, 0, 'cookie_request'], [8, 0, 'cookie'], [8, 10, 'data']] as const) {
+                const o = negotiatedOptions(opts({ mss, windowScale, sackPermitted, hasTimestamps, tfoCookieLength }), SYN | ecnFlags, payload, false, 'none', false);
+                const want = { mss: mss >= 0 ? mss : null, windowScale: windowScale >= 0 ? windowScale : null, sackPermitted, timestamps: hasTimestamps, ecn, tfo };
+                expect(o).toEqual(want);
+                seen.set(JSON.stringify(want), o);
+              }
+    // As many distinct objects as distinct sets: no two sets share a cache entry.
+    expect(new Set(seen.values()).size).toBe(seen.size);
+  });
 });
