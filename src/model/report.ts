@@ -72,6 +72,22 @@ export interface DirectionStats {
   retransmits: number;
 }
 
+/** The connection as a Zeek conn.log row would show it (see docs/agreement.md). */
+export interface ZeekView {
+  /** Zeek's `conn_state`. */
+  connState: string;
+  /** Zeek's `history`: upper case for the originator, lower case for the responder. */
+  history: string;
+  /**
+   * Which end Zeek takes as the originator (`id.orig_h`): the client, except where Zeek decides
+   * otherwise (a connection that starts without a SYN from a likely server port, a SYN-ACK first).
+   */
+  orig: 'client' | 'server';
+  /** Zeek's `orig_bytes` / `resp_bytes`: payload bytes from the sequence numbers (gaps included, retransmissions not). */
+  origBytes: number;
+  respBytes: number;
+}
+
 export interface ConnectionReport {
   id: number;
   client: Endpoint;
@@ -90,7 +106,7 @@ export interface ConnectionReport {
   states: { client: StateChange[]; server: StateChange[] };
   events: ConnectionEvent[];
   stats: { client: DirectionStats; server: DirectionStats };
-  zeek: { connState: string; history: string };
+  zeek: ZeekView;
   completeness: number;
   /** A Wireshark display filter selecting this connection's packets. */
   displayFilter: string;

@@ -2,9 +2,11 @@
  * `--format zeek`: a conn.log in Zeek's ASCII log format (tab-separated, `#`-prefixed header), so
  * `zeek-cut` and scripts written for Zeek logs read it. Columns and types are Zeek's conn.log ones.
  *
- * Differences from Zeek worth knowing: `orig_bytes`/`resp_bytes` are the payload bytes tcpshake
- * counted (Zeek derives them from sequence numbers), `missed_bytes` is always 0, `service`,
- * `local_orig`, `local_resp` and `tunnel_parents` are unset. `#open`/`#close` carry the time of the
+ * Each row is Zeek's view of the connection (ConnectionReport.zeek): Zeek's originator first (which
+ * can be the server, see ZeekView.orig), `orig_bytes`/`resp_bytes` from the sequence numbers as Zeek
+ * counts them. Differences from Zeek worth knowing: the packet counts are those tcpshake analysed,
+ * `missed_bytes` is always 0, `service`, `local_orig`, `local_resp` and `tunnel_parents` are unset;
+ * the rows are Zeek's own connections only with `--zeek-compat`. `#open`/`#close` carry the time of the
  * first/last captured packet (UTC) rather than the wall clock, so the same capture gives the same log.
  * As in Zeek, duration and byte counts are unset (`-`) for a connection whose duration is 0.
  */
@@ -89,27 +91,33 @@ export function zeekHeader(openTime: number | null): string {
 export function zeekRow(c: ConnectionReport): string {
   // Zeek's conn.zeek sets duration and the byte counts only when the duration is positive.
   const timed = c.duration > 0;
+  // The row is Zeek's: its originator first, whichever end tcpshake calls the client.
+  const origIsClient = c.zeek.orig !== 'server';
+  const orig = origIsClient ? c.client : c.server;
+  const resp = origIsClient ? c.server : c.client;
+  const origStats = origIsClient ? c.stats.client : c.stats.server;
+  const respStats = origIsClient ? c.stats.server : c.stats.client;
   const values: string[] = [
     c.start.toFixed(6),
     zeekUid(c),
-    c.client.ip,
-    String(c.client.port),
-    c.server.ip,
-    String(c.server.port),
+    orig.ip,
+    String(orig.port),
+    resp.ip,
+    String(resp.port),
     'tcp',
     UNSET,
     timed ? c.duration.toFixed(6) : UNSET,
-    timed ? String(c.stats.client.bytes) : UNSET,
-    timed ? String(c.stats.server.bytes) : UNSET,
+    timed ? String(c.zeek.origBytes) : UNSET,
+    timed ? String(c.zeek.respBytes) : UNSET,
     zeekEscape(c.zeek.connState),
     UNSET,
     UNSET,
     '0',
     c.zeek.history === '' ? UNSET : zeekEscape(c.zeek.history),
-    String(c.stats.client.packets),
-    String(c.stats.client.ipBytes),
-    String(c.stats.server.packets),
-    String(c.stats.server.ipBytes),
+    String(origStats.packets),
+    String(origStats.ipBytes),
+    String(respStats.packets),
+    String(respStats.ipBytes),
     UNSET,
   ];
   return values.join('\t') + '\n';

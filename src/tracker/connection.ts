@@ -1615,6 +1615,18 @@ export class ConnectionTracker {
     if (t > this.lastTime) this.lastTime = t;
   }
 
+  /** The report's Zeek view, its originator named by role. */
+  private zeekView(): ConnectionReport['zeek'] {
+    const z = this.zeek.result();
+    return {
+      connState: z.connState,
+      history: z.history,
+      orig: z.origIsA === this.aIsClient ? 'client' : 'server',
+      origBytes: z.origBytes,
+      respBytes: z.respBytes,
+    };
+  }
+
   /** Turn the tracker into its report. `now` is the capture time the verdict is given at. */
   finish(reason: FinishReason, now: number, idleTimeout: number | null): ConnectionReport {
     this.finished = true;
@@ -1706,7 +1718,7 @@ export class ConnectionTracker {
       states: { client: c.states, server: s.states },
       events: this.events,
       stats: { client: c.stats(), server: s.stats() },
-      zeek: this.zeek.result(),
+      zeek: this.zeekView(),
       completeness: this.completeness.value(),
       displayFilter: displayFilter(clientEp, serverEp, this.ipVersion, this.tupleReused && this.firstFile === this.lastFile ? [this.firstFrame, this.lastFrame] : null),
     };

@@ -223,8 +223,13 @@ class Endpoint {
   relAckOf(ack: number): number {
     return this.relAck + seqDelta(ack, this.ackSeq);
   }
-  /** Payload bytes sent, as TCP_Endpoint::Size() (used by the REJ rule of conn_state). */
-  size(): number {
+  /**
+   * Payload bytes sent, as TCP_Endpoint::Size(): from the sequence numbers (gaps included,
+   * retransmissions not); Zeek's orig_bytes/resp_bytes, and the REJ rule of conn_state.
+   */
+  size(peer: Endpoint): number {
+    // A half-open connection found and aborted: its sequence numbers say nothing about data.
+    if (this.prevState === SYN_SENT && this.state === RESET && peer.state === INACTIVE && this.relAck !== 0 && this.relAck !== 1) return 0;
     let size = Math.max(this.relLast, this.relAck);
     if (size < 0) size = 0;
     if (size !== 0) size--;
@@ -516,18 +521,21 @@ export class ZeekObserver implements ZeekTimerView {
     }
   }
 
-  result(): { connState: string; history: string } {
+  /**
+   * conn_state and history; which end is Zeek's originator (A or not); the originator's and
+   * responder's payload bytes as Zeek counts them (orig_bytes, resp_bytes).
+   */
+  result(): { connState: string; history: string; origIsA: boolean; origBytes: number; respBytes: number } {
     const orig = this.origIsA ? this.a : this.b;
     const resp = this.origIsA ? this.b : this.a;
+    const origBytes = orig.size(resp);
+    const respBytes = resp.size(orig);
     return {
-      connState: zeekConnState(
-        STATE_NAMES[orig.state]!,
-        STATE_NAMES[resp.state]!,
-        this.history,
-        orig.size(),
-        resp.size(),
-      ),
+      connState: zeekConnState(STATE_NAMES[orig.state]!, STATE_NAMES[resp.state]!, this.history, origBytes, respBytes),
       history: this.history,
+      origIsA: this.origIsA,
+      origBytes,
+      respBytes,
     };
   }
 

@@ -14,6 +14,7 @@ import { analyze, type AnalyzeOptions } from '../../src/pipeline/analyze.js';
 import { openCapture } from '../../src/capture/index.js';
 import { decodeFrame, formatAddress } from '../../src/decode/index.js';
 import { newSegment, TcpFlag, type Segment } from '../../src/decode/segment.js';
+import { zeekRow, ZEEK_FIELDS } from '../../src/report/zeek.js';
 import { CompletenessObserver } from '../../src/tracker/completeness.js';
 import { ZeekObserver, type ZeekObserverOptions } from '../../src/tracker/zeek.js';
 
@@ -192,6 +193,8 @@ export interface ProductConnection {
   connState: string;
   history: string;
   completeness: number;
+  /** The connection's row in tcpshake's `--format zeek` output, by Zeek's field names. */
+  zeekRow: Record<string, string>;
 }
 
 export async function analyzeProduct(path: string, options: AnalyzeOptions = {}): Promise<ProductConnection[]> {
@@ -204,5 +207,6 @@ export async function analyzeProduct(path: string, options: AnalyzeOptions = {})
     connState: c.zeek.connState,
     history: c.zeek.history,
     completeness: c.completeness,
+    zeekRow: Object.fromEntries(zeekRow(c).trimEnd().split('\t').map((v, i) => [ZEEK_FIELDS[i]![0], v])),
   }));
 }

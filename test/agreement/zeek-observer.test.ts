@@ -9,7 +9,8 @@ function run(segs: Segment[], options: ZeekObserverOptions = {}): { connState: s
   const aPort = segs[0]!.srcPort;
   const aDst = segs[0]!.dstPort;
   for (const x of segs) obs.onSegment(x, x.srcPort === aPort && x.dstPort === aDst);
-  return obs.result();
+  const { connState, history } = obs.result();
+  return { connState, history };
 }
 
 const C = 1000; // client ISN (client port 40000, server port 9000: neither is a likely server port)
@@ -19,6 +20,26 @@ const S = 5000; // server ISN
 function handshake(): Segment[] {
   return [c('S', C), s('SA', S, C + 1), c('A', C + 1, S + 1)];
 }
+
+describe("orig_bytes / resp_bytes: from the sequence numbers, as TCP_Endpoint::Size()", () => {
+  it('counts payload once (a retransmission adds nothing, a gap is counted), not SYN or FIN', () => {
+    const obs = new ZeekObserver();
+    for (const [x, fromA] of [
+      [c('S', C), true],
+      [s('SA', S, C + 1), false],
+      [c('A', C + 1, S + 1), true],
+      [c('PA', C + 1, S + 1, 10), true],
+      [c('PA', C + 1, S + 1, 10), true], // retransmitted
+      [s('PA', S + 1 + 30, C + 11, 20), false], // 30 bytes never captured before it
+      [c('FA', C + 11, S + 51), true],
+      [s('FA', S + 51, C + 12), false],
+    ] as const) {
+      obs.onSegment(x, fromA);
+    }
+    const r = obs.result();
+    expect([r.origIsA, r.origBytes, r.respBytes]).toEqual([true, 10, 50]);
+  });
+});
 
 describe('conn_state, one per state', () => {
   it('S0: a SYN, never answered (retransmitted with the same sequence number: one S)', () => {

@@ -15,6 +15,7 @@ import { analyzeProduct, CORPUS, driveZeek, readManifest, readTsv, tupleKey, typ
 import {
   differenceKey,
   indexDifferences,
+  ZEEK_COMPAT_COUNT_DIFFERENCES,
   ZEEK_COMPAT_DIFFERENCES,
   ZEEK_DIFFERENCES,
   ZEEK_REPORT_DIFFERENCES,
@@ -57,6 +58,8 @@ interface RowResult {
   resp: string;
   expState: string;
   expHistory: string;
+  /** The baseline's row. */
+  row: Record<string, string>;
   ours: Candidate | null;
   stateOk: boolean;
   historyOk: boolean;
@@ -96,6 +99,7 @@ async function compareAll(connections: (run: Run) => Promise<Candidate[]>, unmat
         resp,
         expState,
         expHistory,
+        row,
         ours,
         stateOk: ours !== null && (expState === '-' || ours.connState === expState),
         historyOk: ours !== null && ours.history === expHistory && (ours.orig === null || ours.orig === orig),
@@ -160,12 +164,33 @@ describe.skipIf(!existsSync(CORPUS))('agreement with Zeek conn.log (corpus)', ()
   it("--zeek-compat with each Zeek run's settings: one connection per conn.log row, conn_state ≥ 97% and history ≥ 95% of all rows", async () => {
     const unmatched: Unmatched = [];
     const results = await compareAll(
-      async (run) => (await analyzeProduct(join(CORPUS, run.pcap), optionsFor(run, true))).map((c) => ({ ...c, orig: null })),
+      async (run) =>
+        (await analyzeProduct(join(CORPUS, run.pcap), optionsFor(run, true))).map((c) => ({
+          ...c,
+          // The originator of the --format zeek row must be Zeek's too.
+          orig: `${c.zeekRow['id.orig_h']}:${c.zeekRow['id.orig_p']}`,
+        })),
       unmatched,
     );
     judge('Zeek agreement of the report with --zeek-compat', results, ZEEK_COMPAT_DIFFERENCES, { all: { state: 0.97, history: 0.95 } });
     // Row for row: no connection of ours that Zeek did not log.
     expect(unmatched).toEqual([]);
+    // The --format zeek row's packet and byte counts, wherever the baseline has them.
+    const counts = ['orig_pkts', 'resp_pkts', 'orig_bytes', 'resp_bytes'];
+    let compared = 0;
+    const differing: string[] = [];
+    for (const r of results) {
+      if (r.ours === null) continue;
+      for (const f of counts) {
+        const expected = r.row[f];
+        if (expected === undefined || expected === '-') continue;
+        compared++;
+        const got = r.ours.zeekRow[f];
+        if (got !== expected) differing.push(`${r.file} ${r.orig} ${f}: Zeek ${expected}, tcpshake ${got}`);
+      }
+    }
+    console.log(`--format zeek --zeek-compat packet and byte counts: ${compared - differing.length}/${compared} agree`);
+    expect(differing).toEqual(ZEEK_COMPAT_COUNT_DIFFERENCES);
   }, 60_000);
 
   it("tcpshake's own boundaries with each Zeek run's settings: conn_state ≥ 95%, history ≥ 90% of comparable rows, every difference documented", async () => {

@@ -48,7 +48,7 @@ export function conn(over: Partial<ConnectionReport> & { id: number }): Connecti
       client: { packets: 5, bytes: 100, ipBytes: 300, retransmits: 0 },
       server: { packets: 3, bytes: 200, ipBytes: 320, retransmits: 0 },
     },
-    zeek: { connState: 'SF', history: 'ShADadFf' },
+    zeek: { connState: 'SF', history: 'ShADadFf', orig: 'client', origBytes: 100, respBytes: 200 },
     completeness: 31,
     displayFilter: `tcp.stream eq ${id - 1}`,
   };

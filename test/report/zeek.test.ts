@@ -12,7 +12,7 @@ describe('zeek conn.log', () => {
         id: 2,
         duration: 0,
         handshake: { ...conn({ id: 2 }).handshake, kind: 'unanswered' },
-        zeek: { connState: 'S0', history: 'S' },
+        zeek: { connState: 'S0', history: 'S', orig: 'client', origBytes: 0, respBytes: 0 },
         stats: { client: { packets: 1, bytes: 0, ipBytes: 60, retransmits: 0 }, server: { packets: 0, bytes: 0, ipBytes: 0, retransmits: 0 } },
       }),
     ],
@@ -52,6 +52,13 @@ describe('zeek conn.log', () => {
     ]);
     const ts = zeekCut(log, ['ts'])[0]![0]!;
     expect(ts).toBe((T0 + 1).toFixed(6));
+  });
+
+  it("writes Zeek's originator first, with its counts, when Zeek's originator is tcpshake's server", () => {
+    const flipped = conn({ id: 3, zeek: { connState: 'SHR', history: '^hAf', orig: 'server', origBytes: 7, respBytes: 0 } });
+    const out = renderZeek(report([flipped], [capture({ firstTime: T0, lastTime: T0 + 5 })]));
+    const cut = zeekCut(out, ['id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'history', 'orig_bytes', 'resp_bytes', 'orig_pkts', 'orig_ip_bytes', 'resp_pkts', 'resp_ip_bytes']);
+    expect(cut).toEqual([['10.0.0.2', '80', '10.0.0.1', '40003', '^hAf', '7', '0', '3', '320', '5', '300']]);
   });
 
   it('makes deterministic Zeek-like uids, different per connection', () => {
