@@ -1,13 +1,18 @@
 /**
  * Endpoint patterns of selectors: "ip:port", "ip", ":port", "[v6]:port", "[v6]" or a bare IPv6
- * address. Addresses are compared in a canonical form so "fd99::1" matches "fd99:0:0::1".
+ * address; a port may be a range, "ip:32768-65535", for a server whose port the system picks (FTP
+ * passive data connections). Addresses are compared in a canonical form so "fd99::1" matches
+ * "fd99:0:0::1".
  */
 import { parseIPv4, parseIPv6 } from '../util/ip.js';
 
 export interface EndpointPattern {
   /** Canonical address, or null for "any address". */
   ip: string | null;
+  /** The port, or the first of a range. */
   port: number | null;
+  /** The last port of a range ("32768-65535"); absent for one port. */
+  portMax?: number;
   /** As written in the file. */
   text: string;
 }
@@ -43,10 +48,22 @@ export function reportIp(s: string): string {
   return c;
 }
 
-function parsePort(s: string): number | null {
+function parseOnePort(s: string): number | null {
   if (!/^\d{1,5}$/.test(s)) return null;
   const n = Number(s);
   return n <= 65535 ? n : null;
+}
+
+/** A port, or a range of ports "low-high". */
+function parsePort(s: string): { port: number; portMax?: number } | null {
+  const dash = s.indexOf('-');
+  if (dash < 0) {
+    const port = parseOnePort(s);
+    return port === null ? null : { port };
+  }
+  const low = parseOnePort(s.slice(0, dash));
+  const high = parseOnePort(s.slice(dash + 1));
+  return low === null || high === null || low > high ? null : { port: low, portMax: high };
 }
 
 /** Parses an endpoint pattern; returns an error message when it is not one. */
@@ -56,7 +73,7 @@ export function parseEndpointPattern(text: string): EndpointPattern | string {
   if (t === '') return bad;
   if (t.startsWith(':') && !t.startsWith('::')) {
     const port = parsePort(t.slice(1));
-    return port === null ? `bad port in "${text}"` : { ip: null, port, text };
+    return port === null ? `bad port in "${text}"` : { ip: null, ...port, text };
   }
   if (t.startsWith('[')) {
     const close = t.indexOf(']');
@@ -67,7 +84,7 @@ export function parseEndpointPattern(text: string): EndpointPattern | string {
     if (rest === '') return { ip, port: null, text };
     if (!rest.startsWith(':')) return bad;
     const port = parsePort(rest.slice(1));
-    return port === null ? `bad port in "${text}"` : { ip, port, text };
+    return port === null ? `bad port in "${text}"` : { ip, ...port, text };
   }
   const colons = t.split(':').length - 1;
   if (colons >= 2) {
@@ -80,14 +97,14 @@ export function parseEndpointPattern(text: string): EndpointPattern | string {
     const ip = canonicalIpv4(host);
     if (ip === null) return `bad IPv4 address in "${text}"`;
     const port = parsePort(portText);
-    return port === null ? `bad port in "${text}"` : { ip, port, text };
+    return port === null ? `bad port in "${text}"` : { ip, ...port, text };
   }
   const ip = canonicalIpv4(t);
   return ip === null ? bad : { ip, port: null, text };
 }
 
 export function matchesEndpoint(p: EndpointPattern, e: { ip: string; port: number }): boolean {
-  if (p.port !== null && p.port !== e.port) return false;
+  if (p.port !== null && (p.portMax === undefined ? p.port !== e.port : e.port < p.port || e.port > p.portMax)) return false;
   if (p.ip !== null && p.ip !== reportIp(e.ip)) return false;
   return true;
 }

@@ -240,6 +240,13 @@ export function writeBaseline(report: Report, existing: Expectations | null, opt
 const SERVICE_FIELDS = VERDICT_FIELDS;
 /** A port with more server addresses than this is one service by its port alone (a server pool). */
 const MAX_SERVERS_PER_PORT = 3;
+/**
+ * Where systems pick ports for their side of a connection (IANA's dynamic ports start at 49152,
+ * Linux' ip_local_port_range at 32768). A server address with several of its own ports in here is
+ * taking connections on ports it picked (FTP passive data connections): one service over the
+ * range, since the next capture has other ports.
+ */
+const PICKED_PORTS = { low: 32768, high: 65535 } as const;
 /** A sequence of more runs than this is written as outcomes (counts in any order) instead. */
 const MAX_SEQUENCE_RUNS = 4;
 
@@ -252,15 +259,27 @@ const valueOf = (c: ConnectionReport, path: string): Scalar => (CONNECTION_FIELD
  */
 function servicesOf(conns: readonly ConnectionReport[]): [ServiceSelector, ConnectionReport[]][] {
   const serversByPort = new Map<number, Set<string>>();
+  const pickedByServer = new Map<string, Set<number>>();
+  const picked = (port: number): boolean => port >= PICKED_PORTS.low && port <= PICKED_PORTS.high;
   for (const c of conns) {
     const set = serversByPort.get(c.server.port) ?? new Set<string>();
     set.add(c.server.ip);
     serversByPort.set(c.server.port, set);
+    if (picked(c.server.port)) {
+      const ports = pickedByServer.get(c.server.ip) ?? new Set<number>();
+      ports.add(c.server.port);
+      pickedByServer.set(c.server.ip, ports);
+    }
   }
   const groups = new Map<string, ConnectionReport[]>();
   for (const c of [...conns].sort((a, b) => a.start - b.start || a.id - b.id)) {
     const byPort = (serversByPort.get(c.server.port)?.size ?? 0) > MAX_SERVERS_PER_PORT;
-    const key = byPort ? `:${c.server.port}` : endpointText(c.server.ip, c.server.port);
+    const pickedRange = picked(c.server.port) && (pickedByServer.get(c.server.ip)?.size ?? 0) > 1;
+    const key = pickedRange
+      ? `${endpointText(c.server.ip, 0).replace(/:0$/, '')}:${PICKED_PORTS.low}-${PICKED_PORTS.high}`
+      : byPort
+        ? `:${c.server.port}`
+        : endpointText(c.server.ip, c.server.port);
     const list = groups.get(key);
     if (list) list.push(c);
     else groups.set(key, [c]);

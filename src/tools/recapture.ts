@@ -71,7 +71,12 @@ interface Packet {
   ip: number;
   version: 4 | 6;
   tcp: number;
+  /** End of the TCP segment, or of the captured bytes when the capture cut it short (snap length). */
   tcpEnd: number;
+  /** The capture kept only part of the segment: its checksum cannot be computed, so it is left as it was. */
+  truncated: boolean;
+  /** End of the TCP segment as sent (past tcpEnd when truncated). */
+  segmentEnd: number;
 }
 
 interface Pcap {
@@ -109,8 +114,15 @@ function ipStart(frame: Uint8Array, linkType: number): number {
   switch (linkType) {
     case LINKTYPE_ETHERNET: {
       let at = 12;
-      // 802.1Q / 802.1ad tags before the EtherType.
-      while (at + 2 <= frame.length && (etherType(at) === 0x8100 || etherType(at) === 0x88a8)) at += 4;
+      // 802.1Q / 802.1ad tags before the EtherType; Cisco FabricPath (0x8903): its FTag/TTL word,
+      // then the inner frame's addresses and EtherType.
+      for (;;) {
+        if (at + 2 > frame.length) return -1;
+        const t = etherType(at);
+        if (t === 0x8100 || t === 0x88a8) at += 4;
+        else if (t === 0x8903) at += 4 + 12;
+        else break;
+      }
       if (at + 2 > frame.length) return -1;
       const t = etherType(at);
       return t === 0x0800 || t === 0x86dd ? at + 2 : -1;
@@ -132,7 +144,7 @@ function ipStart(frame: Uint8Array, linkType: number): number {
 }
 
 function locateTcp(header: Uint8Array, frame: Uint8Array, linkType: number): Packet {
-  const none: Packet = { header, frame, ip: -1, version: 4, tcp: 0, tcpEnd: 0 };
+  const none: Packet = { header, frame, ip: -1, version: 4, tcp: 0, tcpEnd: 0, truncated: false, segmentEnd: 0 };
   const ip = ipStart(frame, linkType);
   if (ip < 0 || ip >= frame.length) return none;
   const version = frame[ip]! >> 4;
@@ -141,14 +153,16 @@ function locateTcp(header: Uint8Array, frame: Uint8Array, linkType: number): Pac
     const total = (frame[ip + 2]! << 8) | frame[ip + 3]!;
     const fragment = ((frame[ip + 6]! & 0x3f) << 8) | frame[ip + 7]!;
     // A fragment's TCP header may be elsewhere: fragments are copied unchanged.
-    if (frame[ip + 9] !== 6 || fragment !== 0 || ihl < 20 || ip + total > frame.length) return none;
-    return checkTcp({ header, frame, ip, version: 4, tcp: ip + ihl, tcpEnd: ip + total });
+    if (frame[ip + 9] !== 6 || fragment !== 0 || ihl < 20 || total < ihl) return none;
+    const end = ip + total;
+    return checkTcp({ header, frame, ip, version: 4, tcp: ip + ihl, tcpEnd: Math.min(end, frame.length), truncated: end > frame.length, segmentEnd: end });
   }
   if (version === 6) {
     const payload = (frame[ip + 4]! << 8) | frame[ip + 5]!;
     // Only TCP right after the fixed header; extension headers are copied unchanged.
-    if (frame[ip + 6] !== 6 || ip + 40 + payload > frame.length) return none;
-    return checkTcp({ header, frame, ip, version: 6, tcp: ip + 40, tcpEnd: ip + 40 + payload });
+    if (frame[ip + 6] !== 6) return none;
+    const end = ip + 40 + payload;
+    return checkTcp({ header, frame, ip, version: 6, tcp: ip + 40, tcpEnd: Math.min(end, frame.length), truncated: end > frame.length, segmentEnd: end });
   }
   return none;
 }
@@ -289,8 +303,10 @@ export function recapture(input: Uint8Array, options: RecaptureOptions = {}): Re
 
   const out: Packet[] = [];
   let closesRewritten = 0;
-  // Per direction, the sequence number right after a FIN it sent (original numbering).
+  // Per direction, the sequence number right after a FIN it sent (original numbering), and the
+  // directions whose FIN the peer has acknowledged already.
   const finEnd = new Map<string, number>();
+  const finAcked = new Set<string>();
   for (let i = 0; i < pcap.packets.length; i++) {
     const p = pcap.packets[i]!;
     setRecordTime(pcap, p.header, recordTime(pcap, p.header) + shift);
@@ -306,13 +322,22 @@ export function recapture(input: Uint8Array, options: RecaptureOptions = {}): Re
     const flags = f[p.tcp + 13]!;
     const seq = u32(f, p.tcp + 4);
     const ack = u32(f, p.tcp + 8);
-    const payload = p.tcpEnd - p.tcp - (f[p.tcp + 12]! >> 4) * 4;
-    const verified = tcpChecksumVerifies(p);
+    const payload = p.segmentEnd - p.tcp - (f[p.tcp + 12]! >> 4) * 4;
+    const verified = !p.truncated && tcpChecksumVerifies(p);
 
     // The passive closer's FIN acknowledging the first FIN in the same segment: split it.
+    // Only when this FIN is the first acknowledgement of the peer's FIN: an ACK of its own before
+    // it makes the close four-way already.
     const peerFinEnd = finEnd.get(back);
-    const merged = options.fourWayClose === true && (flags & (FIN | ACK)) === (FIN | ACK) && (flags & (SYN | RST)) === 0 && peerFinEnd === ack && !finEnd.has(dir);
+    const merged =
+      options.fourWayClose === true &&
+      !p.truncated &&
+      (flags & (FIN | ACK | SYN | RST)) === (FIN | ACK) &&
+      peerFinEnd === ack &&
+      !finAcked.has(back) &&
+      !finEnd.has(dir);
     if (flags & FIN) finEnd.set(dir, (seq + payload + 1) >>> 0);
+    if (flags & ACK && peerFinEnd !== undefined && ack === peerFinEnd) finAcked.add(back);
 
     rewriteTcp(p, src, dst, dir, back, newPort, seqOffset, clockOffset, offsetOf);
     if (verified) setTcpChecksum(p);
@@ -402,7 +427,7 @@ function bareAckOf(pcap: Pcap, p: Packet): Packet {
   const frame = p.frame.slice(0, headerEnd);
   const header = p.header.slice();
   setRecordLengths(pcap, header, frame.length);
-  const q: Packet = { ...p, header, frame, tcpEnd: headerEnd };
+  const q: Packet = { ...p, header, frame, tcpEnd: headerEnd, segmentEnd: headerEnd };
   frame[p.tcp + 13] = frame[p.tcp + 13]! & ~(FIN | PSH);
   if (p.version === 4) {
     put16(frame, p.ip + 2, headerEnd - p.ip);

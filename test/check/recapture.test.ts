@@ -3,9 +3,9 @@
  * client ports, ISNs, TCP clocks and start time, checksums made anew): they must hold, since they
  * describe behaviour; a changed teardown (merged FIN+ACK made four-way) must fail them. The same on
  * the corpus' multi-connection HTTP trace (wikipedia.pcap) and bro.org's http__get.pcap with a
- * baseline written by `--update`.
+ * baseline written by `--update`, and on every classic pcap of the corpus.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -104,5 +104,27 @@ describe.skipIf(!existsSync(wikipedia) || !existsSync(broOrg))('a baseline of re
     expect(lines[1]).toBe('seen "four_way" on 1 of 1 connections:');
     expect(lines[2]).toMatch(/^ {2}#1 141\.142\.228\.5:\d+ → 192\.150\.187\.43:80, frames 1–15; .*fin @\d+/);
     expect(lines[3]).toMatch(/^ {2}filter: ip\.addr==141\.142\.228\.5 && tcp\.port==\d+ && ip\.addr==192\.150\.187\.43 && tcp\.port==80$/);
+  });
+});
+
+const CORPUS = path.resolve('../shared/corpus');
+const corpusPcaps = existsSync(CORPUS)
+  ? readdirSync(CORPUS, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .flatMap((d) => readdirSync(path.join(CORPUS, d.name)).map((f) => path.join(CORPUS, d.name, f)))
+      .filter((f) => f.endsWith('.pcap') && statSync(f).size < 2_000_000)
+      .sort()
+  : [];
+
+describe.skipIf(corpusPcaps.length === 0)('every corpus pcap: its --update baseline holds when captured again, and fails when its merged closes become four-way', () => {
+  it.each(corpusPcaps.map((c) => [path.relative(CORPUS, c), c]))('%s', async (name, capture) => {
+    const baseline = load(writeBaseline(await analyze([capture]), null).text, 'baseline.json');
+    const bytes = readFileSync(capture);
+    const again = await reportOf(recapture(bytes, { seed: 21 }).bytes, 'again.pcap');
+    expect(failures(again, baseline)).toEqual([]);
+    const changed = recapture(bytes, { seed: 21, fourWayClose: true });
+    if (changed.closesRewritten === 0) return;
+    const lines = failures(await reportOf(changed.bytes, 'changed.pcap'), baseline);
+    expect(lines.some((l) => /close\.kind expected "three_way"/.test(l) || /close\.kind "three_way"/.test(l)), `${name}:\n${lines.join('\n')}`).toBe(true);
   });
 });

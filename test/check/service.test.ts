@@ -221,6 +221,19 @@ describe('--update writes rules per service', () => {
     expect(failing(r, text)).toEqual([]);
   });
 
+  it('a server taking connections on several ports it picked (FTP passive data) is one service over the range', () => {
+    const data = (i: number, port: number) => ({ ...closeByClient(i), server: { ip: '10.99.0.2', port }, start: 1_700_000_000 + i });
+    const r = report([closeByClient(0, { server: { ip: '10.99.0.2', port: 21 } }), data(1, 50123), data(2, 50124), data(3, 48879 + 0)]);
+    const { text } = writeBaseline(r, null);
+    expect([...text.matchAll(/"service": "([^"]+)"/g)].map((m) => m[1])).toEqual(['10.99.0.2:21', '10.99.0.2:32768-65535']);
+    expect(failing(r, text)).toEqual([]);
+    // The next capture's data connections use other ports: still the same service.
+    expect(failing(report([closeByClient(0, { server: { ip: '10.99.0.2', port: 21 } }), data(1, 41000), data(2, 60999), data(3, 33333)]), text)).toEqual([]);
+    // A single high port stays itself (a service that listens there).
+    expect(writeBaseline(report([data(1, 48879)]), null).text).toContain('"service": "10.99.0.2:48879"');
+    expect(bad(rules(`{ "service": "10.0.0.2:60000-50000", "connections": 1 }`))[0]?.message).toContain('bad port');
+  });
+
   it('an existing service rule keeps its paths and the values that hold; a path that now differs moves to outcomes', () => {
     const existing = load(`{
   "rules": [
