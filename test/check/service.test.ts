@@ -221,6 +221,15 @@ describe('--update writes rules per service', () => {
     expect(failing(r, text)).toEqual([]);
   });
 
+  it('a service that appears in the capture gets a rule appended; a service gone is removed, and both are said', () => {
+    const existing = load(rules(`{ "service": "10.99.0.2:8080", "connections": 1, "every": { "close.kind": "three_way" } }`, `{ "service": ":7000", "connections": 2 }`));
+    const r = report([closeByClient(0), { ...refused(1), server: { ip: '10.99.0.2', port: 9021 } }]);
+    const { text, changes } = writeBaseline(r, existing);
+    expect(changes).toEqual(['rule 2: removed, no connection to :7000 now', 'added a rule for 10.99.0.2:9021: 1 connection']);
+    expect([...text.matchAll(/"service": "([^"]+)"/g)].map((m) => m[1])).toEqual(['10.99.0.2:8080', '10.99.0.2:9021']);
+    expect(failing(r, text)).toEqual([]);
+  });
+
   it('a server taking connections on several ports it picked (FTP passive data) is one service over the range', () => {
     const data = (i: number, port: number) => ({ ...closeByClient(i), server: { ip: '10.99.0.2', port }, start: 1_700_000_000 + i });
     const r = report([closeByClient(0, { server: { ip: '10.99.0.2', port: 21 } }), data(1, 50123), data(2, 50124), data(3, 48879 + 0)]);
