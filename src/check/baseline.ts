@@ -158,6 +158,15 @@ export function writeBaseline(report: Report, existing: Expectations | null, opt
       case 'select': {
         const conns = selectConnections(report, rule.selector);
         if (conns.length === 0) {
+          const asService = serviceOfPinned(rule, report, rules);
+          if (asService) {
+            for (const c of asService.conns) covered.add(c);
+            rules.push({ head: 'service', service: rewriteService(asService.rule, asService.conns, changes), ...(rule.note !== undefined ? { note: rule.note } : {}) });
+            changes.push(
+              `rule ${n}: selected client port ${rule.selector.by === 'endpoints' ? rule.selector.client?.port : ''}, which a new capture changes: now ${asService.rule.selector.service.text}${asService.rule.selector.client ? ` from client ${asService.rule.selector.client.text}` : ''}, its expectations kept`,
+            );
+            continue;
+          }
           changes.push(`rule ${n}: removed, its selector matches no connection now`);
           continue;
         }
@@ -353,6 +362,35 @@ function outcomesHold(conns: readonly ConnectionReport[], outcomes: readonly Out
 const sequenceHolds = (conns: readonly ConnectionReport[], sequence: readonly Outcome[]): boolean => matchSequence(conns, sequence) === null;
 
 const keptOutcomes = (list: readonly Outcome[]): OutOutcome[] => list.map((o) => ({ count: o.count.raw, entries: o.where.map((x): Entry => [x.path, x.raw]) }));
+
+/** Paths that name one capture's connection rather than its behaviour. */
+const CAPTURE_SPECIFIC_PATHS = new Set(['id', 'client.port', 'firstFrame', 'lastFrame', 'firstFile', 'lastFile', 'start', 'duration', 'displayFilter']);
+
+/**
+ * A rule that selected one connection by its client port (as files written before service rules
+ * did) and matches nothing in a new capture: the same expectations as a service rule, selected by
+ * the server and the client's address, when that finds the connection. Not for "nth" (a 4-tuple
+ * reused) nor when an earlier rule already describes that service.
+ */
+function serviceOfPinned(
+  rule: Extract<Rule, { type: 'select' }>,
+  report: Report,
+  written: readonly OutRule[],
+): { rule: Extract<Rule, { type: 'service' }>; conns: ConnectionReport[] } | null {
+  const s = rule.selector;
+  if (s.by !== 'endpoints' || s.nth !== null || !s.server || !s.client || s.client.port === null) return null;
+  const clientText = s.client.text.startsWith('[') ? s.client.text.slice(1, s.client.text.indexOf(']')) : s.client.text.slice(0, s.client.text.lastIndexOf(':'));
+  const selector: ServiceSelector = { service: s.server, client: s.client.ip === null ? null : endpointPattern(clientText) };
+  const same = (o: OutRule): boolean => o.head === 'service' && o.service?.selector.service.text === selector.service.text && o.service.selector.client?.text === selector.client?.text;
+  if (written.some(same)) return null;
+  const conns = selectService(report, selector);
+  if (conns.length === 0) return null;
+  const count: Expectation = { path: 'connections', comparison: { op: '==', value: conns.length }, raw: conns.length, pos: rule.pos };
+  return {
+    rule: { type: 'service', index: rule.index, pos: rule.pos, selector, connections: count, every: rule.expect.filter((x) => !CAPTURE_SPECIFIC_PATHS.has(x.path)), outcomes: null, sequence: null },
+    conns,
+  };
+}
 
 /**
  * An existing service rule brought up to date: its paths stay the ones its author chose; values

@@ -230,6 +230,38 @@ describe('--update writes rules per service', () => {
     expect(failing(r, text)).toEqual([]);
   });
 
+  it('a rule that pinned a client port, in a capture where that port changed, becomes a service rule keeping its note and paths', () => {
+    const old = load(`{
+  "rules": [
+    {
+      "select": { "client": "10.99.0.1:40001", "server": "10.99.0.2:8080" },
+      "note": "frames 6-8: FIN, FIN+ACK, ACK",
+      "expect": { "close.kind": "three_way", "client.port": 40001, "events.fin": 2 }
+    }
+  ]
+}`);
+    const r = report([moved(closeByClient(0), 51515, 1_800_000_000)]);
+    expect(failing(r, `{"rules": [ { "select": { "client": "10.99.0.1:40001", "server": "10.99.0.2:8080" }, "expect": { "events.fin": 2 } } ]}`)).not.toEqual([]);
+    const { text, changes } = writeBaseline(r, old);
+    expect(text).toBe(`{
+  "rules": [
+    {
+      "service": "10.99.0.2:8080",
+      "client": "10.99.0.1",
+      "note": "frames 6-8: FIN, FIN+ACK, ACK",
+      "connections": 1,
+      "every": {
+        "close.kind": "three_way",
+        "events.fin": 2
+      }
+    }
+  ]
+}
+`);
+    expect(changes).toEqual(['rule 1: selected client port 40001, which a new capture changes: now 10.99.0.2:8080 from client 10.99.0.1, its expectations kept']);
+    expect(failing(r, text)).toEqual([]);
+  });
+
   it('a server taking connections on several ports it picked (FTP passive data) is one service over the range', () => {
     const data = (i: number, port: number) => ({ ...closeByClient(i), server: { ip: '10.99.0.2', port }, start: 1_700_000_000 + i });
     const r = report([closeByClient(0, { server: { ip: '10.99.0.2', port: 21 } }), data(1, 50123), data(2, 50124), data(3, 48879 + 0)]);
