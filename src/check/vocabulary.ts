@@ -55,7 +55,7 @@ function build(): Map<string, FieldSpec> {
     add(`${side}.ip`, str());
     add(`${side}.port`, num());
   }
-  add('roles.decidedBy', oneOf(['syn', 'syn_ack', 'well_known_port', 'lower_port', 'first_packet']));
+  add('roles.decidedBy', oneOf(['syn', 'syn_ack', 'earlier_connection', 'well_known_port', 'lower_port', 'first_packet']));
   add('firstFrame', num());
   add('lastFrame', num());
   add('firstFile', num(), (c) => c.firstFile ?? 0);

@@ -176,6 +176,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     {
       format: output,
       filter: compiled,
+      ...(options.msl !== undefined ? { msl: options.msl } : {}),
       text: {
         color,
         details: filter.ids !== undefined,

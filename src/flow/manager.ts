@@ -50,6 +50,7 @@ import { CaptureClock } from '../tracker/clock.js';
 import { rolesByPort } from './roles.js';
 import { FlowTable, segmentFlowHash, type FlowEntry } from './table.js';
 import { TombstoneStore } from './tombstones.js';
+import { formatAddress } from '../decode/address.js';
 
 /**
  * Quiet time (seconds of capture time) a closed connection is held before its report: long enough
@@ -65,6 +66,24 @@ export const CLOSED_GRACE = 3;
  * peer had in flight when the RST was sent, and the RSTs answering them, arrive within a round trip.
  */
 export const RESET_GRACE = 2;
+
+/**
+ * 4-tuples whose connection was reported before it was terminal (an unanswered SYN given up, an idle
+ * expiry, an attempt replaced by a new one) while its roles were known from a SYN or SYN-ACK, kept so
+ * that a later connection on the tuple the capture saw no SYN of keeps those roles instead of guessing
+ * by ports. At most this many (the oldest forgotten first).
+ */
+export const MAX_REMEMBERED_ROLES = 4096;
+
+/** "ip|port" of an endpoint, as both the tracker's endpoints and a segment's addresses give it. */
+function endpointId(ip: string, port: number): string {
+  return `${ip}|${port}`;
+}
+
+/** The same key for a 4-tuple in either direction. */
+function tupleId(x: string, y: string): string {
+  return x < y ? `${x} ${y}` : `${y} ${x}`;
+}
 
 export interface ConnectionManagerOptions {
   /** Maximum segment lifetime in seconds (TIME_WAIT = 2×MSL). Default 30. */
@@ -182,6 +201,8 @@ export class ConnectionManager {
   private liveOverFrom = new Float64Array(1024);
   /** TIME_WAIT tombstones of reported connections. */
   private readonly tombs: TombstoneStore;
+  /** Client endpoint ids by tuple id, of the connections MAX_REMEMBERED_ROLES describes. */
+  private readonly rememberedRoles = new Map<string, string>();
   private nextId = 1;
   private readonly msl: number;
   private readonly closedGrace: number;
@@ -406,12 +427,16 @@ export class ConnectionManager {
     const f = seg.flags & (SYN | ACK | RST | FIN);
     let aIsClient: boolean;
     let decidedBy: RoleRule;
+    let client: string | undefined;
     if (f === SYN) {
       aIsClient = true;
       decidedBy = 'syn';
     } else if (f === (SYN | ACK)) {
       aIsClient = false;
       decidedBy = 'syn_ack';
+    } else if (this.rememberedRoles.size > 0 && (client = this.rememberedClient(seg)) !== undefined) {
+      aIsClient = client === endpointId(formatAddress(seg.bytes, seg.srcOffset, seg.addrLength), seg.srcPort);
+      decidedBy = 'earlier_connection';
     } else {
       const r = rolesByPort(seg.srcPort, seg.dstPort);
       aIsClient = r.aIsClient;
@@ -420,6 +445,33 @@ export class ConnectionManager {
     const record = this.recordAll || (this.recordFn !== null && this.recordFn(id)) ? this.maxRecorded : 0;
     const config = record === 0 ? this.trackerConfig : { ...this.trackerConfig, recordSegments: record };
     return new ConnectionTracker(id, seg, { aIsClient, decidedBy }, config);
+  }
+
+  /** The remembered client of `seg`'s 4-tuple (taken out: the new connection remembers it in turn). */
+  private rememberedClient(seg: Segment): string | undefined {
+    const src = endpointId(formatAddress(seg.bytes, seg.srcOffset, seg.addrLength), seg.srcPort);
+    const dst = endpointId(formatAddress(seg.bytes, seg.dstOffset, seg.addrLength), seg.dstPort);
+    const key = tupleId(src, dst);
+    const client = this.rememberedRoles.get(key);
+    if (client !== undefined) this.rememberedRoles.delete(key);
+    return client;
+  }
+
+  /**
+   * Remember the roles of a connection reported before it was terminal, when a SYN or SYN-ACK decided
+   * them: what follows on the tuple (the server's late answer, more segments after an idle expiry)
+   * belongs to the same client and server.
+   */
+  private rememberRoles(tracker: ConnectionTracker): void {
+    if (tracker.decidedBy !== 'syn' && tracker.decidedBy !== 'syn_ack' && tracker.decidedBy !== 'earlier_connection') return;
+    if (tracker.isTerminal()) return;
+    const c = tracker.clientEndpoint();
+    const s = tracker.serverEndpoint();
+    const client = endpointId(c.ip, c.port);
+    const key = tupleId(client, endpointId(s.ip, s.port));
+    this.rememberedRoles.delete(key);
+    if (this.rememberedRoles.size >= MAX_REMEMBERED_ROLES) this.rememberedRoles.delete(this.rememberedRoles.keys().next().value!);
+    this.rememberedRoles.set(key, client);
   }
 
   /** A SYN with a new ISN on a tuple whose connection is finished: the old one is over. */
@@ -483,6 +535,7 @@ export class ConnectionManager {
     l.tracker = null;
     const tomb = reason === 'over' ? tracker.tombstone(now) : null;
     if (tomb !== null) this.tombs.add(l.entry, tomb);
+    if (reason !== 'end') this.rememberRoles(tracker);
     this.table.remove(l.entry);
     this.options.onConnection(tracker.finish(reason, now, this.zeekTimers !== null ? this.zeekInactivity : this.idleTimeout));
   }

@@ -56,6 +56,19 @@ export function eventDetail(e: ConnectionEvent): string | undefined {
         ? `retry ${e.retry}`
         : `retry ${e.retry}; the client's ACK (${frameText(e.clientAck)}) was seen, so it was lost after the capture point`;
     case 'handshake_complete':
+      return e.inferred ? "inferred: the client's ACK is not in the capture, the server's segments show it arrived" : undefined;
+    case 'direction_not_captured': {
+      const side = e.by ?? '?';
+      const peer = e.by === null ? '?' : other(e.by);
+      const what: string[] = [];
+      if (e.synAck) what.push('its SYN-ACK');
+      if (e.bytes > 0) what.push(`${e.bytes} bytes of sequence space`);
+      return (
+        `no segment from the ${side} in the capture, yet the ${peer} acknowledged ${what.join(' and ')}: ` +
+        `the capture saw one direction only (a one-way tap or SPAN port, asymmetric routing, or a direction filter such as tcpdump -Q); ` +
+        `the ${side}'s states are inferred from the ${peer}'s segments`
+      );
+    }
     case 'fin_retransmit':
     case 'syn_fin':
     case 'syn_rst':

@@ -42,6 +42,7 @@ export const EVENT_KINDS = [
   'malformed_options',
   'reordered',
   'duplicate',
+  'direction_not_captured',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -74,7 +75,8 @@ export interface EventPayloads {
   syn_ack: { differentIsn?: { isn: number; previous: number } };
   /** `clientAck`: the client's ACK of the SYN-ACK, seen before this retransmission (so it was lost after the capture point). */
   syn_ack_retransmit: { retry: number; clientAck?: FrameRef };
-  handshake_complete: object;
+  /** `inferred`: the client's ACK is not in the capture; the server's segments show it arrived (a one-sided capture). */
+  handshake_complete: { inferred?: true };
   simultaneous_open: object;
   refused: object;
   /** `syns`: SYNs sent, retransmissions included. */
@@ -157,6 +159,11 @@ export interface EventPayloads {
    * IPv6); `copies`: the duplicates from this side in all (set at the end of the connection).
    */
   duplicate: { copy: FrameRef; original: FrameRef; laterUs: number; ipId: number | null; copies?: number };
+  /**
+   * None of the sender's segments is in the capture, yet the peer acknowledged its SYN-ACK
+   * (`synAck`, the client acknowledging it) and/or `bytes` of its sequence space.
+   */
+  direction_not_captured: { synAck: boolean; bytes: number };
 }
 
 /** What every event has, whatever its kind. */
@@ -550,6 +557,18 @@ export const EVENT_CATALOGUE: Record<EventKind, EventInfo> = {
     severity: 'warning',
     anomaly: true,
     policyAnomaly: true,
+    impliedByKind: false,
+    onLadder: 'note',
+  },
+  direction_not_captured: {
+    title: 'Direction not captured',
+    description:
+      "No segment from this endpoint is in the capture, yet its peer acknowledged what it sent: the capture saw one direction only (a one-way tap or SPAN port, asymmetric routing, a direction filter). Its states are inferred from the peer's segments; noted once per connection at its end.",
+    phase: 'any',
+    severity: 'warning',
+    anomaly: true,
+    // About the capture, not the connection (as segment_not_captured).
+    policyAnomaly: false,
     impliedByKind: false,
     onLadder: 'note',
   },

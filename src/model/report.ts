@@ -18,6 +18,11 @@ export interface StateChange {
   time: number;
   /** `observed`: driven by a segment this endpoint sent; `inferred`: by a segment of the peer's the capture saw. */
   how: 'observed' | 'inferred';
+  /**
+   * `timer`: no segment drove it, a timer did (TIME_WAIT ends 2×MSL after it began, RFC 9293 §3.6.1);
+   * `how` is then `inferred`, `frame` the connection's last frame before it and `time` the timer's end.
+   */
+  cause?: 'timer';
 }
 
 export interface NegotiatedOptions {
@@ -92,7 +97,11 @@ export interface ConnectionReport {
   id: number;
   client: Endpoint;
   server: Endpoint;
-  roles: { decidedBy: 'syn' | 'syn_ack' | 'well_known_port' | 'lower_port' | 'first_packet' };
+  /**
+   * `earlier_connection`: the capture saw no SYN or SYN-ACK of this connection, and its 4-tuple's
+   * previous connection (whose SYN was seen) gives the roles.
+   */
+  roles: { decidedBy: 'syn' | 'syn_ack' | 'earlier_connection' | 'well_known_port' | 'lower_port' | 'first_packet' };
   firstFrame: number;
   lastFrame: number;
   /** Index of the file holding firstFrame / lastFrame (0 when one input). */
@@ -192,6 +201,7 @@ export const FINDING_KINDS = [
   'half_open_handshakes',
   'rst_burst',
   'lost_final_acks',
+  'one_direction_only',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -206,4 +216,6 @@ export interface Finding {
   top: { endpoint: string; count: number }[];
   /** Connection ids concerned (capped). */
   connections: number[];
+  /** When `count` was reached (epoch seconds), for a finding that counts what was held at once (`time_wait_pileup`). */
+  at?: number;
 }

@@ -23,6 +23,7 @@ export const HANDSHAKE_KINDS = [
   'refused',
   'unanswered',
   'incomplete',
+  'syn_ack_only',
   'not_captured',
 ] as const;
 export type HandshakeKind = (typeof HANDSHAKE_KINDS)[number];

@@ -13,6 +13,7 @@ import type { ConnectionEvent } from '../model/events.js';
 import { SCHEMA_VERSION, type CaptureReport, type ConnectionReport, type Report, type Summary } from '../model/report.js';
 import type { Endpoint } from '../model/endpoint.js';
 import { displayFilter } from '../tracker/connection.js';
+import { settleTimeWait } from '../tracker/time-wait.js';
 import type { ZeekObserverOptions } from '../tracker/zeek.js';
 
 /** The reading thread's module (see read-thread.ts): beside this one once built. */
@@ -234,6 +235,9 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
 
   kept.sort((x, y) => x.id - y.id);
   boundReusedTuples(kept);
+  // Connections reported while an end held TIME_WAIT: ended by the timer if the capture went on 2×MSL.
+  const end = manager.lastTime;
+  if (end !== null) for (const c of kept) settleTimeWait(c, end, options.msl ?? 30);
   return { schemaVersion: SCHEMA_VERSION, captures: captureReports, summary, connections: kept };
 }
 

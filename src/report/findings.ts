@@ -250,16 +250,106 @@ export class RstBurstSearch {
   }
 }
 
+/**
+ * The most intervals held at once, and when, in memory bounded like RstBurstSearch's: intervals (a
+ * TIME_WAIT from its start to its end) arrive out of order, each a few seconds after it ended at most
+ * RST_SETTLE_AFTER seconds behind the newest start; once more than `heldMax` wait, those starting
+ * before the newest start less RST_SETTLE_AFTER are settled — swept in time order (an end before a
+ * start at the same instant: the two were not held together) — and only the ends of the intervals
+ * still running at that boundary are carried. An interval starting before the settled boundary
+ * arrives too late to count (`late`).
+ */
+export class ConcurrencyMax {
+  private starts: number[] = [];
+  private ends: number[] = [];
+  /** Ends (ascending) of the settled intervals still running at `settledBefore`. */
+  private carried: number[] = [];
+  private settledBefore = -Infinity;
+  private newest = -Infinity;
+  private nextSettle: number;
+  best = 0;
+  bestAt = NaN;
+  late = 0;
+
+  constructor(private readonly heldMax: number = RST_HELD_MAX) {
+    this.nextSettle = heldMax;
+  }
+
+  add(start: number, end: number): void {
+    if (start < this.settledBefore) {
+      this.late++;
+      return;
+    }
+    this.starts.push(start);
+    this.ends.push(Math.max(start, end));
+    if (start > this.newest) this.newest = start;
+    if (this.starts.length >= this.nextSettle) {
+      this.settle(this.newest - RST_SETTLE_AFTER);
+      this.nextSettle = Math.max(this.heldMax, 2 * this.starts.length);
+    }
+  }
+
+  /** The most held at once and when (NaN when none), all intervals settled. */
+  result(): { best: number; at: number } {
+    this.settle(Infinity);
+    return { best: this.best, at: this.bestAt };
+  }
+
+  private settle(before: number): void {
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const keepStarts: number[] = [];
+    const keepEnds: number[] = [];
+    for (let i = 0; i < this.starts.length; i++) {
+      if (this.starts[i]! < before) {
+        starts.push(this.starts[i]!);
+        ends.push(this.ends[i]!);
+      } else {
+        keepStarts.push(this.starts[i]!);
+        keepEnds.push(this.ends[i]!);
+      }
+    }
+    if (starts.length === 0) return;
+    starts.sort((x, y) => x - y);
+    const allEnds = this.carried.concat(ends).sort((x, y) => x - y);
+    let held = this.carried.length;
+    let e = 0;
+    for (const s of starts) {
+      while (e < allEnds.length && allEnds[e]! <= s) {
+        e++;
+        held--;
+      }
+      held++;
+      if (held > this.best) {
+        this.best = held;
+        this.bestAt = s;
+      }
+    }
+    // Ends reached before the boundary are over; the rest run on past it.
+    while (e < allEnds.length && allEnds[e]! < before) e++;
+    this.carried = allEnds.slice(e);
+    this.starts = keepStarts;
+    this.ends = keepEnds;
+    this.settledBefore = before;
+  }
+}
+
 export class FindingsCollector {
   private readonly tallies = new Map<FindingKind, Tally>();
   private readonly rsts: RstBurstSearch;
+  private readonly timeWaits: ConcurrencyMax;
 
   /**
-   * @param rstHeldMax RSTs held before the oldest are settled (see RstBurstSearch): the default
-   *   suits connections added as a run reports them; Infinity holds them all (any order).
+   * @param rstHeldMax RSTs (and TIME_WAITs) held before the oldest are settled (see RstBurstSearch):
+   *   the default suits connections added as a run reports them; Infinity holds them all (any order).
+   * @param msl the run's MSL (seconds): a TIME_WAIT with no end in its report lasts 2×MSL.
    */
-  constructor(rstHeldMax: number = RST_HELD_MAX) {
+  constructor(
+    rstHeldMax: number = RST_HELD_MAX,
+    private readonly msl: number = 30,
+  ) {
     this.rsts = new RstBurstSearch(rstHeldMax);
+    this.timeWaits = new ConcurrencyMax(rstHeldMax);
   }
 
   private tally(kind: FindingKind): Tally {
@@ -273,12 +363,26 @@ export class FindingsCollector {
 
   add(c: ConnectionReport): void {
     const server = endpointText(c.server.ip, c.server.port);
+    // A side none of whose segments was captured: its states are inferred, its FIN may simply not
+    // be in the capture, so its CLOSE_WAIT proves nothing about its application.
+    let serverUnseen = false;
+    for (const e of c.events) {
+      if (e.kind !== 'direction_not_captured') continue;
+      if (e.by === 'server') serverUnseen = true;
+      bump(this.tally('one_direction_only'), server, c.id);
+    }
     // RFC 9293 §3.6: a passive closer sits in CLOSE_WAIT until its application calls close();
     // still there at the end of the capture means the application never did (or not yet).
-    if (c.finalState.server === 'CLOSE_WAIT') bump(this.tally('close_wait_pileup'), server, c.id);
+    if (c.finalState.server === 'CLOSE_WAIT' && !serverUnseen) bump(this.tally('close_wait_pileup'), server, c.id);
     for (const side of ['client', 'server'] as const) {
-      // The side that closes first ends in TIME_WAIT (RFC 9293 §3.6), for 2×MSL.
-      if (c.finalState[side] === 'TIME_WAIT' || c.states[side].some((s) => s.state === 'TIME_WAIT')) {
+      // The side that closes first ends in TIME_WAIT (RFC 9293 §3.6), for 2×MSL: from its start to
+      // the next change (the timer's CLOSED, a RST, a new SYN taking the tuple over), else 2×MSL.
+      const states = c.states[side];
+      for (let i = 0; i < states.length; i++) {
+        if (states[i]!.state !== 'TIME_WAIT') continue;
+        const start = states[i]!.time;
+        const next = states[i + 1];
+        this.timeWaits.add(start, next !== undefined ? next.time : start + 2 * this.msl);
         bump(this.tally('time_wait_pileup'), c[side].ip, c.id);
       }
     }
@@ -295,6 +399,8 @@ export class FindingsCollector {
       case 'three_way':
       case 'simultaneous_open':
       case 'not_captured':
+      // A SYN-ACK alone shows no client giving up: its SYN was before the capture or took another path.
+      case 'syn_ack_only':
         break;
       default:
         assertNever(c.handshake.kind, 'handshake kind');
@@ -315,13 +421,32 @@ export class FindingsCollector {
       const t = kind === 'rst_burst' ? this.rsts.result() : this.tallies.get(kind);
       if (!t || t.count === 0) continue;
       if (kind === 'time_wait_pileup') {
-        if (t.top.max() < TIME_WAIT_MIN) continue;
+        const held = this.timeWaits.result();
+        if (held.best < TIME_WAIT_MIN) continue;
+        out.push(describeTimeWaits(t, held.best, held.at));
+        continue;
       }
       out.push(describe(kind, t));
     }
     const rank = { error: 0, warning: 1, info: 2 } as const;
     return out.sort((a, b) => rank[a.severity] - rank[b.severity] || b.count - a.count);
   }
+}
+
+/**
+ * `time_wait_pileup`: `count` is the most TIME_WAIT entries held at once (what uses up ports and
+ * kernel memory), `at` when; `top` the hosts by TIME_WAIT entries over the whole capture.
+ */
+function describeTimeWaits(t: Tally, most: number, at: number): Finding {
+  const base = describe('time_wait_pileup', t);
+  const when = new Date(Math.round(at * 1000)).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return {
+    ...base,
+    count: most,
+    at,
+    severity: most >= TIME_WAIT_WARN ? 'warning' : 'info',
+    title: `up to ${plural(most, 'TIME_WAIT entry', 'TIME_WAIT entries')} held at once (${when}), ${t.count} in all (held by the side that closed first)`,
+  };
 }
 
 function describe(kind: FindingKind, t: Tally): Finding {
@@ -404,14 +529,25 @@ function describe(kind: FindingKind, t: Tally): Finding {
           'acknowledges it again and restarts its 2×MSL timer (RFC 9293 §3.10.7.4): that is what TIME_WAIT is for. The top ' +
           'entries are the passive closers, which stayed in LAST_ACK longer. Occasional losses are normal; many point at loss on the path.',
       };
+    case 'one_direction_only':
+      return {
+        ...base,
+        severity: 'info',
+        title: `${plural(n, 'connection')} seen in one direction only`,
+        explanation:
+          "The capture holds no segment from one end of these connections, though the other end's acknowledgments show it sent: " +
+          'the capture point saw one direction only — a one-way tap or SPAN port, asymmetric routing (the return path avoids the ' +
+          'capture point), or a direction filter (tcpdump -Q in/out, an inbound-only rule). The missing end\'s states are inferred ' +
+          'from the segments it received and marked so; handshakes and closes are judged from one side. The top entries are the servers.',
+      };
     default:
       return assertNever(kind, 'finding kind');
   }
 }
 
-export function computeFindings(report: Report): Finding[] {
+export function computeFindings(report: Report, msl = 30): Finding[] {
   // The connections are all in memory already, in id order (not report order): hold every RST.
-  const c = new FindingsCollector(Infinity);
+  const c = new FindingsCollector(Infinity, msl);
   for (const conn of report.connections) c.add(conn);
   return c.result();
 }

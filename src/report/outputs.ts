@@ -90,6 +90,8 @@ export interface OutputOptions {
   text?: TextOutputOptions;
   /** Each connection shown, as it goes by (for `--fail-on`). */
   onShown?: (c: ConnectionReport) => void;
+  /** The run's MSL (seconds): how long a TIME_WAIT lasts for the findings. Default 30. */
+  msl?: number;
 }
 
 /** What a format does with the shown connections. */
@@ -113,7 +115,7 @@ export interface ReportOutput extends ConnectionStage {
 export function reportOutput(options: OutputOptions, out: OutputWriter): ReportOutput {
   const format = formatStage(options, out);
   const filter = options.filter;
-  const collector = new FindingsCollector();
+  const collector = new FindingsCollector(undefined, options.msl);
   const shownSummary = emptySummary();
   let findings: Finding[] | null = null;
   return {

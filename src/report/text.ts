@@ -97,6 +97,7 @@ function paintHandshake(kind: HandshakeKind, p: Palette): (s: string) => string 
       return p.red;
     case 'incomplete':
       return p.yellow;
+    case 'syn_ack_only':
     case 'not_captured':
       return p.dim;
     default:

@@ -29,7 +29,6 @@ import {
   capturePoint,
   closeInitiator,
   closeKind,
-  finalState,
   handshakeEstablished,
   handshakeKind,
   negotiatedOptions,
@@ -83,6 +82,8 @@ export class SegmentScratch {
   finNew = false;
   acksPeerSyn = false;
   acksPeerFin = false;
+  /** It acknowledges sequence space of the peer's beyond its SYN (and any data on the SYN). */
+  acksPeerData = false;
 }
 
 /** Why the tracker is being turned into a report. */
@@ -91,13 +92,16 @@ export type FinishReason = 'over' | 'end' | 'idle' | 'replaced';
 /** An endpoint state's number in an EndpointTrack's state log (its index in ENDPOINT_STATES). */
 const STATE_CODE = Object.fromEntries(ENDPOINT_STATES.map((s, i) => [s, i])) as Record<EndpointState, number>;
 /**
- * Numbers per entry of the state log: the frame, state code and how in one (see stateWord), then the
- * time (epoch seconds).
+ * Numbers per entry of the state log: the frame, state code, how and cause in one (see stateWord),
+ * then the time (epoch seconds).
  */
 const STATE_ENTRY = 2;
-/** A state change's frame, state code (< 16) and how (1 when inferred) as one exact number (frame < 2^48). */
-function stateWord(frame: number, code: number, inferred: number): number {
-  return frame * 32 + inferred * 16 + code;
+/**
+ * A state change's frame, state code (< 16), how (1 when inferred) and cause (1 when a timer, not a
+ * segment) as one exact number (frame < 2^47).
+ */
+function stateWord(frame: number, code: number, inferred: number, timer = 0): number {
+  return frame * 64 + timer * 32 + inferred * 16 + code;
 }
 /** An event kind's number in a tracker's event log (its index in EVENT_KINDS). */
 const EVENT_CODE = Object.fromEntries(EVENT_KINDS.map((k, i) => [k, i])) as Record<EventKind, number>;
@@ -127,6 +131,9 @@ const CLOSE_COMPLETE_PAYLOAD = bySide((finOf): EventPayloads['close_complete'] =
 
 /** The payload argument of `emit`: optional for the kinds whose payload has no required field. */
 type PayloadArg<K extends EventKind> = object extends EventPayloads[K] ? [payload?: EventPayloads[K]] : [payload: EventPayloads[K]];
+
+/** The handshake_complete payload when the client's ACK was not captured but the server's segments prove it. */
+const CLIENT_ACK_INFERRED: EventPayloads['handshake_complete'] = Object.freeze({ inferred: true });
 
 /** The empty list all endpoints share until they have something to list. */
 const NO_TIMES: number[] = [];
@@ -208,6 +215,13 @@ export class EndpointTrack {
   bytes = 0;
   ipBytes = 0;
   retransmits = 0;
+  /**
+   * Sequence space of its that the peer acknowledged while the capture held none of its segments
+   * (a direction the capture point did not see), and the frame of the first such acknowledgment.
+   */
+  unseenAcked = 0;
+  unseenFrame = 0;
+  unseenFile = 0;
 
   /**
    * Its previous segment, as far as the duplicate rule needs it (see ConnectionTracker.isDuplicate):
@@ -236,17 +250,19 @@ export class EndpointTrack {
     const out: StateChange[] = [];
     for (let i = 0; i < log.length; i += STATE_ENTRY) {
       const word = log[i]!;
-      const low = word % 32;
-      out.push({ state: ENDPOINT_STATES[low & 15]!, frame: (word - low) / 32, time: log[i + 1]!, how: low >= 16 ? 'inferred' : 'observed' });
+      const low = word % 64;
+      const change: StateChange = { state: ENDPOINT_STATES[low & 15]!, frame: (word - low) / 64, time: log[i + 1]!, how: (low & 16) !== 0 ? 'inferred' : 'observed' };
+      if ((low & 32) !== 0) change.cause = 'timer';
+      out.push(change);
     }
     return out;
   }
 
   /** Logs a change to `state` (`time` in epoch seconds). */
-  logState(state: EndpointState, frame: number, time: number, how: StateChange['how']): void {
+  logState(state: EndpointState, frame: number, time: number, how: StateChange['how'], byTimer = false): void {
     const n = this.stateLog.length;
     const log = grownBy(this.stateLog, STATE_ENTRY);
-    log[n] = stateWord(frame, STATE_CODE[state], how === 'inferred' ? 1 : 0);
+    log[n] = stateWord(frame, STATE_CODE[state], how === 'inferred' ? 1 : 0, byTimer ? 1 : 0);
     log[n + 1] = time;
     this.stateLog = log;
   }
@@ -255,7 +271,7 @@ export class EndpointTrack {
   retractInferred(state: EndpointState): boolean {
     const log = this.stateLog;
     const n = log.length;
-    if (n === 0 || log[n - STATE_ENTRY]! % 32 !== 16 + STATE_CODE[state]) return false;
+    if (n === 0 || log[n - STATE_ENTRY]! % 64 !== 16 + STATE_CODE[state]) return false;
     log.length = n - STATE_ENTRY;
     return true;
   }
@@ -441,6 +457,8 @@ export class ConnectionTracker {
   readonly midstream: boolean;
   declare private synAckInferred: boolean;
   declare private clientAcked: boolean;
+  /** clientAcked rests on the server's segments only (the client's ACK itself was not captured). */
+  declare private clientAckInferred: boolean;
   private clientAckTime = 0;
   private clientAckFrame = 0;
   private clientAckFile = 0;
@@ -841,6 +859,7 @@ export class ConnectionTracker {
       this.cur.finNew = false;
       this.cur.acksPeerSyn = false;
       this.cur.acksPeerFin = false;
+      this.cur.acksPeerData = false;
       if (syn) this.onSyn(seg, S, R);
       this.onSequence(seg, S, R);
       if (ack) this.onAck(seg, S, R);
@@ -849,7 +868,7 @@ export class ConnectionTracker {
       if (this.cur.finNew) this.emit('fin', S, FIN_PAYLOAD[S.state][this.reset ? 1 : 0]);
       if (!this.handshakeDone && !this.midstream && this.client.everEstablished && this.server.everEstablished) {
         this.handshakeDone = true;
-        this.emit('handshake_complete', S);
+        this.emit('handshake_complete', S, this.clientAckInferred ? CLIENT_ACK_INFERRED : undefined);
       }
     }
     S.window = seg.window;
@@ -1139,7 +1158,17 @@ export class ConnectionTracker {
       if (seqGt(ackv, R.sndNxt)) {
         const missing = (ackv - R.sndNxt) >>> 0;
         if (missing < 0x40000000) {
-          this.emit('segment_not_captured', R, { missing: 'data', bytes: missing });
+          if (R.sentAny) {
+            this.emit('segment_not_captured', R, { missing: 'data', bytes: missing });
+          } else {
+            // Not one segment of R's in the capture so far: its whole direction is probably missing
+            // (said once, by finish()), not this or that segment.
+            if (R.unseenAcked === 0) {
+              R.unseenFrame = this.cur.frame;
+              R.unseenFile = this.cur.file;
+            }
+            R.unseenAcked += missing;
+          }
           R.sndNxt = ackv;
         }
       }
@@ -1164,12 +1193,14 @@ export class ConnectionTracker {
       S.lastAck = ackv;
     }
     this.cur.acksPeerSyn = R.isnKnown && seqGt(ackv, R.isn) && (R.synCount > 0 || R.synAckCount > 0 || this.synAckInferred || R.isnInferred);
+    this.cur.acksPeerData = this.cur.acksPeerSyn && seqGt(ackv, seqAdd(R.isn, 1 + R.synDataLen));
     // The ACK of a FIN is exactly its sequence number + 1 (RFC 9293 §3.10.7.4); an ACK beyond it
     // acknowledges something never sent (SEG.ACK > SND.NXT) and leaves the FIN unacknowledged.
     this.cur.acksPeerFin = R.finSent && ackv === seqAdd(R.finSeq, 1);
 
-    if (S === this.client && !this.clientAcked && !this.cur.syn && this.cur.acksPeerSyn && (R.synAckCount > 0 || this.synAckInferred)) {
+    if (S === this.client && (!this.clientAcked || this.clientAckInferred) && !this.cur.syn && this.cur.acksPeerSyn && (R.synAckCount > 0 || this.synAckInferred)) {
       this.clientAcked = true;
+      this.clientAckInferred = false;
       this.clientAckTime = this.cur.time;
       this.clientAckFrame = this.cur.frame;
       this.clientAckFile = this.cur.file;
@@ -1227,7 +1258,8 @@ export class ConnectionTracker {
       case 'SYN_RECEIVED':
         // §3.10.7.4 SYN-RECEIVED: once its SYN is acknowledged it is ESTABLISHED; an end sends
         // data (or acks without SYN) only after that, so its own non-SYN segment shows it.
-        if (!this.cur.syn && this.cur.ack && (this.cur.len > 0 || R.everEstablished)) this.setState(S, 'ESTABLISHED', 'observed');
+        // Acknowledging data of the peer's shows it too: that data came after the peer's ACK of the SYN.
+        if (!this.cur.syn && this.cur.ack && (this.cur.len > 0 || R.everEstablished || this.cur.acksPeerData)) this.setState(S, 'ESTABLISHED', 'observed');
         // §3.10.4 CLOSE in SYN-RECEIVED: send FIN, enter FIN-WAIT-1.
         if (this.cur.finNew) this.setState(S, 'FIN_WAIT_1', 'observed');
         return;
@@ -1293,6 +1325,22 @@ export class ConnectionTracker {
         // §3.10.7.3 fourth: a bare SYN (simultaneous open) → SYN-RECEIVED.
         if (bareSyn) this.setState(R, 'SYN_RECEIVED', 'inferred');
         // A SYN-ACK: R's ESTABLISHED shows when R acknowledges it (observed).
+        else if (R === this.client && !this.cur.syn && this.cur.ack && this.server.synAckCount > 0 && (this.cur.acksPeerData || (this.cur.len > 0 && R.synDataLen === 0))) {
+          // The client's own ACK of the SYN-ACK is not in the capture, but the server's segment proves
+          // it was sent: the server acknowledges client data, which a client sends only once
+          // ESTABLISHED (§3.10.7.3: SYN-ACK received → ESTABLISHED, send ACK), or sends data, which
+          // a server without Fast Open data on the SYN (RFC 7413) sends only once the client's ACK
+          // took it out of SYN-RECEIVED (§3.10.7.4).
+          this.setState(R, 'ESTABLISHED', 'inferred');
+          if (!this.clientAcked) {
+            this.clientAcked = true;
+            this.clientAckInferred = true;
+            this.clientAckTime = this.cur.time;
+            this.clientAckFrame = this.cur.frame;
+            this.clientAckFile = this.cur.file;
+          }
+          if (this.cur.finNew) this.setState(R, 'CLOSE_WAIT', 'inferred');
+        }
         return;
       case 'SYN_RECEIVED':
         // §3.10.7.4 SYN-RECEIVED, fifth check: an acceptable ACK → ESTABLISHED.
@@ -1657,6 +1705,11 @@ export class ConnectionTracker {
       const active = this.other(this.secondFin);
       this.emitAt('final_ack_not_seen', active, { fin: this.frameRef(this.secondFin.finFrame, this.secondFin.finFile), finOf: this.secondFin.side }, f, fl, lt);
     }
+    for (let k = 0; k < 2; k++) {
+      const e = k === 0 ? this.a : this.b;
+      const unseen = this.directionNotCaptured(e);
+      if (unseen !== null) this.emitAt('direction_not_captured', e, unseen, e.unseenAcked > 0 ? e.unseenFrame : f, e.unseenAcked > 0 ? e.unseenFile : fl, lt);
+    }
     if (reason === 'end' && established && !this.reset && !(quiescent(this.a.state) && quiescent(this.b.state))) {
       this.emitAt('open_at_end', null, { states: { client: this.client.state, server: this.server.state } }, f, fl, lt);
     }
@@ -1685,8 +1738,19 @@ export class ConnectionTracker {
 
     const c = this.client;
     const s = this.server;
+    // TIME_WAIT ends 2×MSL after it began (RFC 9293 §3.6.1): when that is past at `now`, the end is
+    // CLOSED by the timer (inferred), after the connection's last frame.
+    for (let k = 0; k < 2; k++) {
+      const e = k === 0 ? this.a : this.b;
+      if (e.state !== 'TIME_WAIT' || e.timeWaitSince === null) continue;
+      const expiry = e.timeWaitSince + 2 * this.config.msl;
+      if (expiry > now) continue;
+      e.state = 'CLOSED';
+      e.logState('CLOSED', this.lastFrame, this.config.clock.epoch(expiry), 'inferred', true);
+    }
     const synToSynAck = c.synCount > 0 && s.synAckCount > 0 && s.synAckTime >= c.synTime ? interval(c.synTime, s.synAckTime) : null;
-    const synAckToAck = s.synAckCount > 0 && this.clientAcked && this.clientAckTime >= s.synAckTime ? interval(s.synAckTime, this.clientAckTime) : null;
+    const synAckToAck =
+      s.synAckCount > 0 && this.clientAcked && !this.clientAckInferred && this.clientAckTime >= s.synAckTime ? interval(s.synAckTime, this.clientAckTime) : null;
     const backoff: number[] = [];
     for (let i = 1; i < c.synTimes.length; i++) backoff.push(interval(c.synTimes[i - 1]!, c.synTimes[i]!));
     const handshake: HandshakeReport = {
@@ -1711,10 +1775,7 @@ export class ConnectionTracker {
       duration: Math.max(0, interval(this.firstTime, this.lastTime)),
       handshake,
       close,
-      finalState: {
-        client: finalState(c.state, c.timeWaitSince, now, this.config.msl),
-        server: finalState(s.state, s.timeWaitSince, now, this.config.msl),
-      },
+      finalState: { client: c.state, server: s.state },
       states: { client: c.states, server: s.states },
       events: this.events,
       stats: { client: c.stats(), server: s.stats() },
@@ -1734,6 +1795,18 @@ export class ConnectionTracker {
     }
     if (reason === 'idle') report.idleExpired = true;
     return report;
+  }
+
+  /**
+   * The payload of a `direction_not_captured` event when none of `e`'s segments is in the capture yet
+   * its peer's acknowledge what it sent (data, or the SYN-ACK the client answered); else null. A
+   * SYN-ACK alone (`syn_ack_only`) or an unanswered SYN does not prove a missing direction.
+   */
+  private directionNotCaptured(e: EndpointTrack): EventPayloads['direction_not_captured'] | null {
+    if (e.sentAny) return null;
+    const synAck = e === this.server && this.synAckInferred;
+    if (e.unseenAcked === 0 && !synAck) return null;
+    return { synAck, bytes: e.unseenAcked };
   }
 
   private closeDetail(kind: ReturnType<typeof closeKind>): string {
@@ -1770,7 +1843,7 @@ export class ConnectionTracker {
 export type TombstoneEndpoint = Pick<EndpointTrack, 'sndKnown' | 'sndNxt' | 'tsKnown' | 'lastTsVal'>;
 
 /** ConnectionTracker's boolean members other than the per-segment facts, kept as bits of `bits`. */
-defineBitFlags(ConnectionTracker, ['initDone', 'tupleReused', 'synAckInferred', 'clientAcked', 'refused', 'handshakeDone', 'synAckLostNoted', 'secondFinAcksFirst', 'firstFinAckedSeparately', 'finalAckSeen', 'finalAckLost', 'closeCompleteNoted', 'halfCloseNoted', 'reset', 'rstClient', 'rstServer', 'rstAfterFin', 'simultaneousClose', 'finished']);
+defineBitFlags(ConnectionTracker, ['initDone', 'tupleReused', 'synAckInferred', 'clientAcked', 'clientAckInferred', 'refused', 'handshakeDone', 'synAckLostNoted', 'secondFinAcksFirst', 'firstFinAckedSeparately', 'finalAckSeen', 'finalAckLost', 'closeCompleteNoted', 'halfCloseNoted', 'reset', 'rstClient', 'rstServer', 'rstAfterFin', 'simultaneousClose', 'finished']);
 
 /**
  * A new SYN on a 4-tuple an end of the previous connection still held in TIME_WAIT: the event the new

@@ -31,12 +31,16 @@ export interface HandshakeFacts {
  * - `incomplete` is SYN-ACK without the client's acknowledgment — also when the client then sent a
  *   RST (a port scanner's "half-open" probe, or a client that gave up): the handshake is what did
  *   not complete; who reset is reported in close.rstBy.
+ * - `syn_ack_only` is a SYN-ACK whose SYN the capture never saw, and no acknowledgment of it: the
+ *   capture began after the SYN, or the SYN took another path. Nothing shows a client that gave up
+ *   (Zeek's `OTH` with history `^h`), so it is not a half-open attempt.
  */
 export function handshakeKind(f: HandshakeFacts): HandshakeKind {
   if (f.midstream && !f.clientSyn && !f.synAck) return 'not_captured';
   if (f.clientSyn && f.serverSyn) return 'simultaneous_open';
   if (f.refused && !f.synAck) return 'refused';
   if (f.synAck && f.clientAcked) return 'three_way';
+  if (f.synAck && !f.clientSyn && !f.serverSyn) return 'syn_ack_only';
   if (f.synAck) return 'incomplete';
   if (f.clientSyn) return 'unanswered';
   return 'not_captured';
@@ -53,6 +57,7 @@ export function handshakeEstablished(kind: HandshakeKind, simultaneousCompleted:
     case 'refused':
     case 'unanswered':
     case 'incomplete':
+    case 'syn_ack_only':
       return false;
     default:
       return assertNever(kind, 'handshake kind');

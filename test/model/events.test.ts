@@ -28,7 +28,7 @@ describe('events catalogue', () => {
     expect(where((i) => i.severity === 'routine')).toEqual(['syn', 'syn_ack', 'handshake_complete', 'fin', 'close_complete']);
     expect(where((i) => i.onLadder === 'unseen')).toEqual(['segment_not_captured']);
     expect(where((i) => i.impliedByKind)).toEqual(['half_close', 'midstream_start', 'open_at_end']);
-    expect(where((i) => i.anomaly && !i.policyAnomaly)).toEqual(['final_ack_lost', 'syn_ack_lost', 'segment_not_captured', 'reordered']);
+    expect(where((i) => i.anomaly && !i.policyAnomaly)).toEqual(['final_ack_lost', 'syn_ack_lost', 'segment_not_captured', 'reordered', 'direction_not_captured']);
   });
   it('docs/events.md has a section with a paragraph for every EventKind', () => {
     const md = readFileSync(new URL('../../docs/events.md', import.meta.url), 'utf8');

@@ -21,7 +21,9 @@ describe('findings', () => {
     expect(fs.map((f) => f.kind)).toEqual(['time_wait_pileup']);
     const tw = fs[0]!;
     expect(tw.severity).toBe('info');
-    expect(tw.count).toBe(TIME_WAIT_MIN + 3);
+    // The three of 10.0.0.3 begin 100 s later, after the first ten ended (2×MSL = 60 s): never held together.
+    expect(tw.count).toBe(TIME_WAIT_MIN);
+    expect(tw.title).toMatch(new RegExp(`up to ${TIME_WAIT_MIN} TIME_WAIT entries held at once .*, ${TIME_WAIT_MIN + 3} in all`));
     expect(tw.top).toEqual([{ endpoint: '10.0.0.1', count: TIME_WAIT_MIN }, { endpoint: '10.0.0.3', count: 3 }]);
     expect(tw.explanation).toMatch(/tcp_tw_reuse/);
     expect(tw.explanation).toMatch(/ip_local_port_range/);
@@ -30,6 +32,27 @@ describe('findings', () => {
     // Settings people reach for that do not do what they hope: TIME_WAIT's length is not tunable.
     expect(tw.explanation).toMatch(/tcp_fin_timeout is the FIN_WAIT_2 timeout/);
     expect(tw.explanation).toMatch(/tcp_max_tw_buckets/);
+  });
+
+  it('counts the TIME_WAITs held at once, and when, not the total', () => {
+    // One close a second for 1000 s, each TIME_WAIT 2×MSL = 60 s: 60 at once (one ends as the next begins).
+    const conns = Array.from({ length: 1000 }, (_, i) => conn({ id: i + 1, client: { ip: '10.0.0.1', port: 20000 + i } }));
+    for (const order of [conns, conns.slice().reverse()]) {
+      const tw = byKind(computeFindings(report(order)), 'time_wait_pileup')!;
+      expect(tw.count).toBe(60);
+      expect(tw.at).toBeCloseTo(T0 + 60 + 0.05, 6);
+      expect(tw.top).toEqual([{ endpoint: '10.0.0.1', count: 1000 }]);
+    }
+    // The streaming collector, settling as it goes (a small hold), agrees.
+    const streaming = new FindingsCollector(64);
+    for (const c of conns) streaming.add(c);
+    expect(byKind(streaming.result(), 'time_wait_pileup')!.count).toBe(60);
+    // A TIME_WAIT the timer ended (or a RST cut short) ends there, not 2×MSL later.
+    const cut = conns.map((c) => ({
+      ...c,
+      states: { client: [...c.states.client, { state: 'CLOSED' as const, frame: 0, time: c.states.client[1]!.time + 10, how: 'inferred' as const }], server: [] },
+    }));
+    expect(byKind(computeFindings(report(cut)), 'time_wait_pileup')!.count).toBe(10);
   });
 
   it('names the servers that leave connections in CLOSE_WAIT', () => {

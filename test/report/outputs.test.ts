@@ -96,6 +96,7 @@ describe('report outputs streamed', () => {
     const shuffled = await through({ format: 'text', text: { color: false } }, report(many), endOrder(many));
     expect(ids(inOrder).length).toBeGreaterThan(0);
     expect(ids(shuffled)).toEqual(ids(inOrder));
-    expect(ids(inOrder)[0]).toMatch(/connections: 1, 2, 3, 4, 5, /);
+    // time_wait_pileup names every connection (its ids the lowest); the RST burst's every fifth.
+    expect(ids(inOrder).some((l) => /connections: 1, 2, 3, 4, 5, /.test(l))).toBe(true);
   });
 });

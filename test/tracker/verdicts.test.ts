@@ -25,7 +25,8 @@ describe('handshakeKind', () => {
     [{ clientSyn: true }, 'unanswered'],
     [{ clientSyn: true, synAck: true }, 'incomplete'],
     [{ clientSyn: true, synAck: true, refused: true }, 'incomplete'],
-    [{ synAck: true }, 'incomplete'],
+    // A SYN-ACK whose SYN the capture missed, unacknowledged: what was seen, not a half-open attempt.
+    [{ synAck: true }, 'syn_ack_only'],
     [{ midstream: true }, 'not_captured'],
     [{}, 'not_captured'],
   ])('%o → %s', (f, kind) => {

@@ -43,6 +43,7 @@ const HK_COLOURS: Record<(typeof HANDSHAKE_KINDS)[number], string> = {
   refused: '#d64545',
   unanswered: '#d9822b',
   incomplete: '#e8b339',
+  syn_ack_only: '#b8c2cc',
   not_captured: '#9aa5b1',
 };
 const CK_COLOURS: Record<(typeof CLOSE_KINDS)[number], string> = {
