@@ -1,6 +1,7 @@
 /**
- * tcpshake as a library: `analyze()` turns capture files into a Report (see DESIGN.md for the
- * contract). No global side effects: no console, no process, no environment reads.
+ * tcpshake as a library: `analyze()` turns capture files into a Report (the contract is in
+ * src/model/, described in README.md; the layers in docs/architecture.md). No global side effects:
+ * no console, no process, no environment reads.
  */
 export { analyze } from './pipeline/analyze.js';
 export type { AnalyzeOptions, AnalyzeProgress, CaptureInput } from './pipeline/analyze.js';

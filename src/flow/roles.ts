@@ -1,6 +1,7 @@
 /**
  * Port heuristics for deciding which end is the server when the capture saw neither a SYN nor a
- * SYN-ACK (DESIGN.md: SYN sender; else SYN-ACK receiver; else port heuristics).
+ * SYN-ACK (roles: the SYN sender; else the SYN-ACK receiver; else these port heuristics; see
+ * docs/architecture.md for where flow/ sits).
  */
 
 /** Service ports above 1023 that are nearly always the server side. */

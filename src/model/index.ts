@@ -1,6 +1,6 @@
 /**
  * The report contract and the events catalogue: the bottom of tcpshake's one-way pipeline, named by
- * every stage and importing only `util/`.
+ * every stage and importing only `util/` (docs/architecture.md).
  */
 export * from './capture.js';
 export * from './endpoint.js';

@@ -1,6 +1,7 @@
 /**
  * The library entry point: capture files in, Report out. No console, no process, no environment:
- * warnings and progress go to the callbacks the caller passes.
+ * warnings and progress go to the callbacks the caller passes. How the stages it wires fit
+ * together: docs/architecture.md.
  */
 import type { Readable } from 'node:stream';
 import { captureTimeline, openCapture, linkTypeName, type OpenedCapture } from '../capture/index.js';

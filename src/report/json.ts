@@ -1,5 +1,5 @@
 /**
- * `--format json`: the Report contract of DESIGN.md, one document per run. The top level is
+ * `--format json`: the Report contract (src/model/report.ts), one document per run. The top level is
  * indented; each connection is ONE compact line inside `connections` (so `grep` finds a connection
  * and `jq` pretty-prints the lot), which also keeps the document small: pretty-printing every
  * connection roughly tripled its size. Members come in the order schemaVersion, captures, summary,

@@ -4,9 +4,11 @@
  * segment of its peer's is taken as delivered to it (the capture point sits somewhere between them).
  *
  * Layout (smoltcp style): the segment is first classified (flags, sequence space, what it
- * acknowledges) into `SegmentFacts`; then `senderStep` (a switch on the sender's state) and
- * `receiverStep` (a switch on the receiver's state) apply the transitions; every change goes through
- * `setState()`. Nothing here throws on packet contents: odd segments become named events.
+ * acknowledges) into the run's `SegmentScratch` (`this.cur`); then `senderStep` (a switch on the
+ * sender's state) and `receiverStep` (a switch on the receiver's state) apply the transitions; every
+ * change goes through `setState()`. Nothing here throws on packet contents: odd segments become named
+ * events, logged with their typed payloads (model/events.ts). Where the tracker sits among the
+ * layers: docs/architecture.md.
  *
  * Hot path: a data segment in ESTABLISHED touches only numbers (no allocation) unless segment
  * recording is on.

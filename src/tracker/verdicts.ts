@@ -1,6 +1,6 @@
 /**
  * Verdicts: pure functions from what the tracker saw (facts) to the report's vocabulary
- * (DESIGN.md). Like Zeek's conn_state, a verdict is a function of recorded facts only, so it can be
+ * (src/model/vocabulary.ts; docs/architecture.md). Like Zeek's conn_state, a verdict is a function of recorded facts only, so it can be
  * table-tested without packets.
  */
 import type { HandshakeReport, NegotiatedOptions } from '../model/report.js';
