@@ -53,7 +53,11 @@ export async function orFail<T>(work: () => Promise<T>, io: CliIO): Promise<T | 
  * are large enough for it to pay.
  */
 export async function analyzeOrFail(inputs: CaptureInput[], options: AnalyzeOptions, io: CliIO): Promise<Report | { exit: number }> {
-  return orFail(() => analyze(inputs, { ...options, readOnWorker: options.readOnWorker ?? worthReadingOnWorker(inputs) }), io);
+  const r = await orFail(() => analyze(inputs, { ...options, readOnWorker: options.readOnWorker ?? worthReadingOnWorker(inputs) }), io);
+  if ('exit' in r || !nothingRead(r.captures)) return r;
+  // Nothing could be read at all: the errors alone (exit 3), no empty ladder or page.
+  reportCaptureProblems(r.captures, io);
+  return { exit: EXIT.input };
 }
 
 function builder(y: Argv): Argv {
@@ -194,11 +198,17 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     const result = await orFail(async () => {
       const report = await streamAnalysis(inputs, options, stage, out);
       endProgress();
+      // Nothing could be read at all (a missing or unreadable file): the error alone, no empty report.
+      if (nothingRead(report.captures)) return report;
       await stage.end(report, out);
       return report;
     }, io);
     endProgress();
     if ('exit' in result) return result.exit;
+    if (nothingRead(result.captures)) {
+      reportCaptureProblems(result.captures, io);
+      return EXIT.input;
+    }
     reportCaptureProblems(result.captures, io);
     const findingHits = failingFindings(failOn, stage.findings());
     if (findingHits.length) failed = true;
@@ -218,6 +228,14 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   } finally {
     stage.close();
   }
+}
+
+/**
+ * Every input stopped with an error before its first frame: there is no report to print, only the
+ * errors (exit 3). A partial report is printed when something was read.
+ */
+export function nothingRead(captures: readonly CaptureReport[]): boolean {
+  return captures.length > 0 && captures.every((c) => c.frames === 0 && c.error !== undefined);
 }
 
 /** How many tripped connections the --fail-on message names. */

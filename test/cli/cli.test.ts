@@ -167,6 +167,16 @@ describe('behaviour', () => {
     expect(missing.stderr).toMatch(/^tcpshake: tmp\/cli-test-work\/absent\.pcap: frame 1 at byte offset 0: .*no such file or directory.*\n$/);
   });
 
+  it('a missing file gives only its error (exit 3) in analyze, ladder and report; nothing on stdout, no page', () => {
+    for (const args of [['tmp/cli-test-work/absent.pcap'], ['-f', 'json', 'tmp/cli-test-work/absent.pcap'], ['ladder', 'tmp/cli-test-work/absent.pcap'], ['report', 'tmp/cli-test-work/absent.pcap', '-o', 'tmp/cli-test-work/absent.html']]) {
+      const r = runCli(args);
+      expect(r.code).toBe(3);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^tcpshake: tmp\/cli-test-work\/absent\.pcap: frame 1 at byte offset 0: .*no such file or directory.*\n$/);
+    }
+    expect(existsSync(join(WORK, 'absent.html'))).toBe(false);
+  });
+
   it('reads standard input for -, and refuses two of them', () => {
     writeManySyns(join(WORK, 'three-syns.pcap'), 3);
     const input = readFileSync(join(WORK, 'three-syns.pcap'));
