@@ -5,6 +5,10 @@
  */
 export { analyze } from './pipeline/analyze.js';
 export type { AnalyzeOptions, AnalyzeProgress, CaptureInput } from './pipeline/analyze.js';
+export { analyzeConnections, AnalysisStopped, type ConnectionStream } from './pipeline/connections.js';
+export { OutputWriter, streamAnalysis, type ConnectionStage, type OutputSink } from './pipeline/stream.js';
+export { OUTPUT_FORMATS, reportOutput, type OutputFormat, type OutputOptions, type ReportOutput } from './report/outputs.js';
+export { compileFilter, type ConnectionFilter } from './report/filter.js';
 
 export { EVENT_KINDS } from './model/events.js';
 export { FINDING_KINDS, SCHEMA_VERSION } from './model/report.js';

@@ -11,21 +11,25 @@
  *     second pass over the files; standard input cannot be read twice, so there only the first
  *     --ladders connections get ladders.
  * Each ladder keeps at most --max-segments segments (first and last halves; the middle counted).
+ *
+ * Each pass keeps no connection: the page is gathered as connections end (report/html/stream.ts),
+ * which past 20,000 connections lists the notable ones and summarises the rest by server.
  */
 import { writeFile } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
 import type { Argv } from 'yargs';
 import type { AnalyzeOptions } from '../pipeline/analyze.js';
 import { EVENT_CATALOGUE } from '../model/events.js';
 import type { ConnectionReport, Report } from '../model/report.js';
 import { compileFilter } from '../report/filter.js';
-import { computeFindings } from '../report/findings.js';
-import { summarize } from '../report/summary.js';
-import { renderHtml } from '../report/html/index.js';
+import { FindingsCollector } from '../report/findings.js';
+import { addToSummary, emptySummary } from '../report/summary.js';
+import { HtmlReportCollector } from '../report/html/stream.js';
+import { OutputWriter, streamAnalysis, type ConnectionStage } from '../pipeline/stream.js';
 import type { CliCommand } from './command.js';
 import type { CliIO } from './io.js';
 import { analyzeOptionsFrom, captureInputs, filterFrom, filterOptions, trackerOptions } from './options.js';
-import { analyzeOrFail, reportCaptureProblems } from './analyze.js';
-import { inCaptureOrder } from '../pipeline/capture-order.js';
+import { orFail, reportCaptureProblems, STREAMING_HEAP_GROWING_PERCENT } from './analyze.js';
 import { outputErrorLine } from './errors.js';
 import { EXIT } from '../report/exitcode.js';
 import { endWithCaptureProblems } from './shared.js';
@@ -49,21 +53,41 @@ export function isAnomalous(c: ConnectionReport): boolean {
  * the other anomalous ones in id order, at most `ladders` of them.
  */
 export function anomalousLadderIds(report: Report, ladders: number, findingIds: readonly number[]): number[] {
-  const beyond = (id: number): boolean => id > ladders;
-  const byId = new Map(report.connections.map((c) => [c.id, c]));
+  const shown = new Set(report.connections.map((c) => c.id));
+  const anomalous = report.connections.filter((c) => isAnomalous(c)).map((c) => c.id);
+  return pickLadderIds(findingIds.filter((id) => shown.has(id)), anomalous, ladders);
+}
+
+/** anomalousLadderIds() from the ids alone: those named by findings, then the anomalous ones. */
+function pickLadderIds(findingIds: readonly number[], anomalous: readonly number[], ladders: number): number[] {
   const out: number[] = [];
   const seen = new Set<number>();
   const add = (id: number): void => {
-    if (out.length < ladders && beyond(id) && !seen.has(id) && byId.has(id)) {
+    if (out.length < ladders && id > ladders && !seen.has(id)) {
       seen.add(id);
       out.push(id);
     }
   };
   for (const id of findingIds) add(id);
-  const rest = report.connections.filter((c) => beyond(c.id) && isAnomalous(c)).map((c) => c.id);
-  rest.sort((a, b) => a - b);
-  for (const id of rest) add(id);
+  for (const id of [...anomalous].sort((x, y) => x - y)) add(id);
   return out;
+}
+
+/**
+ * The lowest `keep` ids of anomalous connections past the first `keep` (those already have ladders),
+ * noted as connections go by: at most 2 × `keep` ids held.
+ */
+class LowestAnomalous {
+  private ids: number[] = [];
+  constructor(private readonly keep: number) {}
+  add(c: ConnectionReport): void {
+    if (this.keep === 0 || c.id <= this.keep || !isAnomalous(c)) return;
+    this.ids.push(c.id);
+    if (this.ids.length >= 2 * this.keep) this.ids = this.lowest();
+  }
+  lowest(): number[] {
+    return this.ids.sort((x, y) => x - y).slice(0, this.keep);
+  }
 }
 
 function builder(y: Argv): Argv {
@@ -119,46 +143,61 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
 
   const base: AnalyzeOptions = analyzeOptionsFrom(argv);
   base.maxRecordedSegments = maxSegments;
+  // No second reading thread and a tighter heap, as the streaming formats of the default command (see
+  // STREAMING_HEAP_GROWING_PERCENT): the report keeps memory flat rather than save a few seconds.
+  base.readOnWorker = false;
+  setFlagsFromString(`--heap-growing-percent=${STREAMING_HEAP_GROWING_PERCENT}`);
   const progress = progressReporter(io);
   if (progress.onProgress) base.onProgress = progress.onProgress;
+  const out = new OutputWriter({ write: () => undefined });
+
+  /**
+   * One pass over the inputs: every connection shown goes to the page, the findings and the search
+   * for anomalous connections as it ends, and is dropped (see report/html/stream.ts).
+   */
+  const pass = async (recordSegments: (id: number) => boolean) => {
+    const html = new HtmlReportCollector();
+    const findings = new FindingsCollector();
+    const anomalous = new LowestAnomalous(ladders);
+    const summary = emptySummary();
+    const stage: ConnectionStage = {
+      add(c) {
+        if (!compiled.matches(c)) return;
+        html.add(c);
+        findings.add(c);
+        anomalous.add(c);
+        addToSummary(summary, c);
+      },
+      end: async () => undefined,
+      close: () => undefined,
+    };
+    const report = await orFail(() => streamAnalysis(captureInputs(captures, io), { ...base, recordSegments }, stage, out), io);
+    if ('exit' in report) return report;
+    return { report, html, findings: findings.result(), anomalous: anomalous.lowest(), summary };
+  };
 
   // Pass 1: ladders for the first N connections (ids are given in order of first appearance).
-  const first = await analyzeOrFail(captureInputs(captures, io), { ...base, recordSegments: (id) => id <= ladders }, io);
-  if ('exit' in first) {
+  let result = await pass((id) => id <= ladders);
+  if ('exit' in result) {
     progress.done();
-    return first.exit;
+    return result.exit;
   }
-  let report: Report = first;
   let note: string;
-  const pick = (r: Report): Report => {
-    const all = inCaptureOrder(r.connections, r.captures.length > 1);
-    const shown = compiled.empty ? all : all.filter((c) => compiled.matches(c));
-    return { ...r, connections: shown, summary: compiled.empty ? r.summary : summarize(shown) };
-  };
-  let shown = pick(report);
-  let findings = computeFindings(shown);
-
   if (ladders === 0) {
     note = 'No ladders were recorded (--ladders 0).';
-  } else if (report.connections.length <= ladders) {
+  } else if (result.report.summary.connections <= ladders) {
     note = 'Every connection has a ladder.';
   } else {
-    const extra = anomalousLadderIds(shown, ladders, findings.flatMap((f) => f.connections));
+    const extra = pickLadderIds(result.findings.flatMap((f) => f.connections), result.anomalous, ladders);
     if (extra.length > 0 && !once) {
       // Pass 2: the same inputs, now also recording the anomalous connections found in pass 1.
       const wanted = new Set(extra);
-      const second = await analyzeOrFail(
-        captureInputs(captures, io),
-        { ...base, recordSegments: (id) => id <= ladders || wanted.has(id) },
-        io,
-      );
+      const second = await pass((id) => id <= ladders || wanted.has(id));
       if ('exit' in second) {
         progress.done();
         return second.exit;
       }
-      report = second;
-      shown = pick(report);
-      findings = computeFindings(shown);
+      result = second;
       note = `Ladders were recorded for the first ${ladders} connections and ${extra.length} anomalous others (those named in findings first, then non-clean handshakes and closes, lost final ACKs and anomaly events).`;
     } else if (extra.length > 0) {
       note = `Ladders were recorded for the first ${ladders} connections only: standard input cannot be read a second time to record the anomalous others.`;
@@ -169,11 +208,12 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   if (ladders > 0) note += ` Each ladder keeps at most ${maxSegments} segments (the first and last halves).`;
   progress.done();
 
-  const html = renderHtml(shown, {
-    findings,
-    ladderNote: note,
-    ...(typeof argv['title'] === 'string' ? { title: argv['title'] } : {}),
-  });
+  const { report, html: collector, findings, summary } = result;
+  const { connections: _none, ...rest } = report;
+  const html = collector.render(
+    { ...rest, summary: compiled.empty ? report.summary : summary },
+    { findings, ladderNote: note, ...(typeof argv['title'] === 'string' ? { title: argv['title'] } : {}) },
+  );
   if (output === '-') io.out(html);
   else {
     try {
@@ -184,7 +224,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
       reportCaptureProblems(report.captures, io);
       return EXIT.input;
     }
-    io.err(`tcpshake: wrote ${output} (${shown.connections.length} connections, ${mib(Buffer.byteLength(html))})\n`);
+    io.err(`tcpshake: wrote ${output} (${collector.size} connections, ${mib(Buffer.byteLength(html))})\n`);
   }
   return endWithCaptureProblems(report.captures, io);
 }

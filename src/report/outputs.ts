@@ -30,7 +30,7 @@ import { FindingsCollector } from './findings.js';
 import { jsonConnectionLine } from './json.js';
 import { writeJsonLineBytes } from './json-stream.js';
 import { ndjsonConnection, ndjsonEvent, ndjsonSummary } from './ndjson.js';
-import { EVENT_CATALOGUE } from '../model/events.js';
+import { isNotable } from './notable.js';
 import { addToSummary, emptySummary } from './summary.js';
 import {
   fitTextRow,
@@ -46,6 +46,8 @@ import {
 } from './text.js';
 import { captureSpan, zeekFooter, zeekHeader, zeekRow } from './zeek.js';
 
+export { isNotable };
+
 export const OUTPUT_FORMATS = ['text', 'json', 'ndjson', 'csv', 'zeek'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
@@ -54,21 +56,6 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
  * of 200,000 lines helps nobody, and the counts and findings above it already cover them all.
  */
 export const TEXT_TABLE_MAX = 1000;
-
-/**
- * A connection the text table lists even past {@link TEXT_TABLE_MAX}: anything but a clean close — a
- * handshake that did not complete (or was not the usual one), a close by RST, a half-close, a
- * connection still open, a lost final ACK — or any anomaly event.
- */
-export function isNotable(c: ConnectionReport): boolean {
-  const hs = c.handshake.kind;
-  if (hs !== 'three_way' && hs !== 'simultaneous_open' && hs !== 'not_captured') return true;
-  const close = c.close.kind;
-  if (close !== 'four_way' && close !== 'three_way' && close !== 'simultaneous') return true;
-  if (c.close.finalAckLost) return true;
-  for (const e of c.events) if (EVENT_CATALOGUE[e.kind].anomaly) return true;
-  return false;
-}
 
 export interface TextOutputOptions {
   color: boolean;

@@ -218,25 +218,50 @@ export function referenceTime(report: Report): number {
 }
 
 export function buildPayload(report: Report, options: PayloadOptions): Payload {
-  const t0 = referenceTime(report);
-  const ips = new Interner();
-  const str = new Interner();
-  const evsetIndex = new Map<string, number>();
-  const evsets: number[][] = [];
-  const rows: Row[] = [];
-  const detail: DetailBlock[] = [];
-  let ladders = 0;
+  const builder = new PayloadBuilder();
+  report.connections.forEach((c, i) => builder.add(c, options.detailFor(i, c)));
+  return builder.finish(referenceTime(report), report.captures.length);
+}
 
-  report.connections.forEach((c, i) => {
+/**
+ * The payload built connection by connection, as a run reports them (tcpshake report keeps no
+ * connection: see html/stream.ts). Rows are kept as compact arrays; finish() makes their start times
+ * relative to the reference time, known only at the end.
+ */
+export class PayloadBuilder {
+  private readonly ips = new Interner();
+  private readonly str = new Interner();
+  private readonly evsetIndex = new Map<string, number>();
+  private readonly evsets: number[][] = [];
+  private rows: Row[] = [];
+  private detail: DetailBlock[] = [];
+  private ladders = 0;
+
+  get rowCount(): number {
+    return this.rows.length;
+  }
+
+  /** Detail blocks embedded so far. */
+  detailCount(): number {
+    return this.detail.length;
+  }
+
+  /** The addresses the rows' ip columns index. */
+  ipList(): readonly string[] {
+    return this.ips.list;
+  }
+
+  /** One more row; `withDetail` embeds its events and state changes (always, when it has segments). */
+  add(c: ConnectionReport, withDetail: boolean): void {
     const kinds = new Set<number>();
     for (const e of c.events) kinds.add(idx(EK_INDEX, e.kind));
     const set = [...kinds].sort((a, b) => a - b);
     const key = set.join(',');
-    let es = evsetIndex.get(key);
+    let es = this.evsetIndex.get(key);
     if (es === undefined) {
-      es = evsets.length;
-      evsets.push(set);
-      evsetIndex.set(key, es);
+      es = this.evsets.length;
+      this.evsets.push(set);
+      this.evsetIndex.set(key, es);
     }
     let flags = 0;
     if (c.close.finalAckLost) flags |= FLAG.finalAckLost;
@@ -245,8 +270,8 @@ export function buildPayload(report: Report, options: PayloadOptions): Payload {
 
     let d = -1;
     const hasSegments = c.segments !== undefined && c.segments.length > 0;
-    if (hasSegments || options.detailFor(i, c)) {
-      d = detail.length;
+    if (hasSegments || withDetail) {
+      d = this.detail.length;
       const rel = (t: number): number => roundUs(t - c.start);
       const states = hasSegments ? segmentStates(c) : [];
       const block: DetailBlock = {
@@ -256,7 +281,7 @@ export function buildPayload(report: Report, options: PayloadOptions): Payload {
           e.file ?? 0,
           rel(e.time),
           who(e.by),
-          e.detail !== undefined ? str.of(e.detail) : -1,
+          e.detail !== undefined ? this.str.of(e.detail) : -1,
         ]),
         sc: c.states.client.map((s) => [idx(ST_INDEX, s.state), s.frame, rel(s.time), s.how === 'inferred' ? 1 : 0]),
         ss: c.states.server.map((s) => [idx(ST_INDEX, s.state), s.frame, rel(s.time), s.how === 'inferred' ? 1 : 0]),
@@ -266,11 +291,11 @@ export function buildPayload(report: Report, options: PayloadOptions): Payload {
               g.file ?? 0,
               rel(g.time),
               g.from === 'client' ? 1 : 2,
-              str.of(g.flags),
+              this.str.of(g.flags),
               g.relSeq,
               g.relAck,
               g.length,
-              g.marks.length > 0 ? str.of(g.marks.join(',')) : -1,
+              g.marks.length > 0 ? this.str.of(g.marks.join(',')) : -1,
               stateCell(states[j]!.client),
               stateCell(states[j]!.server),
             ])
@@ -279,36 +304,37 @@ export function buildPayload(report: Report, options: PayloadOptions): Payload {
           c.handshake.rtt.synAckToAck,
           c.handshake.synRetransmits,
           c.handshake.synAckRetransmits,
-          str.of(c.handshake.capturePoint),
+          this.str.of(c.handshake.capturePoint),
         ],
         c: [
           c.close.finalAckSeen ? 1 : 0,
-          c.close.rst ? str.of(c.close.rst.check) : -1,
+          c.close.rst ? this.str.of(c.close.rst.check) : -1,
           c.close.rst ? (c.close.rst.by === 'client' ? 1 : 2) : 0,
           c.close.rst ? c.close.rst.frame : null,
         ],
         x: c.elidedSegments ?? 0,
       };
       if (hasSegments) {
-        ladders++;
+        this.ladders++;
         const { lost, lostUnseenAfter } = inferLosses(c);
         if (lost.size > 0) block.l = [...lost].sort((a, b) => a - b);
         if (lostUnseenAfter.size > 0) {
           block.lu = [...lostUnseenAfter.entries()]
             .sort(([a], [b]) => a - b)
-            .map(([j, u]) => [j, u.from === 'client' ? 1 : 2, str.of(u.what)]);
+            .map(([j, u]) => [j, u.from === 'client' ? 1 : 2, this.str.of(u.what)]);
         }
       }
-      detail.push(block);
+      this.detail.push(block);
     }
 
     const row: Row = [];
     row[COL.id] = c.id;
-    row[COL.clientIp] = ips.of(c.client.ip);
+    row[COL.clientIp] = this.ips.of(c.client.ip);
     row[COL.clientPort] = c.client.port;
-    row[COL.serverIp] = ips.of(c.server.ip);
+    row[COL.serverIp] = this.ips.of(c.server.ip);
     row[COL.serverPort] = c.server.port;
-    row[COL.start] = roundUs(c.start - t0);
+    // Absolute until finish() knows the reference time.
+    row[COL.start] = c.start;
     row[COL.duration] = roundUs(c.duration);
     row[COL.handshake] = idx(HK_INDEX, c.handshake.kind);
     row[COL.close] = idx(CK_INDEX, c.close.kind);
@@ -324,33 +350,66 @@ export function buildPayload(report: Report, options: PayloadOptions): Payload {
     row[COL.bytesClient] = c.stats.client.bytes;
     row[COL.bytesServer] = c.stats.server.bytes;
     row[COL.retransmits] = c.stats.client.retransmits + c.stats.server.retransmits;
-    row[COL.zeekState] = str.of(c.zeek.connState);
-    row[COL.zeekHistory] = str.of(c.zeek.history);
-    row[COL.filter] = str.of(filterTemplate(c.displayFilter, c));
+    row[COL.zeekState] = this.str.of(c.zeek.connState);
+    row[COL.zeekHistory] = this.str.of(c.zeek.history);
+    row[COL.filter] = this.str.of(filterTemplate(c.displayFilter, c));
     row[COL.firstFrame] = c.firstFrame;
     row[COL.lastFrame] = c.lastFrame;
     row[COL.file] = c.firstFile ?? 0;
     row[COL.flags] = flags;
-    row[COL.closeDetail] = c.close.detail !== undefined ? str.of(c.close.detail) : -1;
+    row[COL.closeDetail] = c.close.detail !== undefined ? this.str.of(c.close.detail) : -1;
     row[COL.completeness] = c.completeness;
     row[COL.detail] = d;
-    rows.push(row);
-  });
+    this.rows.push(row);
+  }
 
-  return {
-    v: 1,
-    t0,
-    hk: HANDSHAKE_KINDS,
-    ck: CLOSE_KINDS,
-    ek: EVENT_KINDS,
-    st: ENDPOINT_STATES,
-    ips: ips.list,
-    str: str.list,
-    evsets,
-    rows,
-    detail,
-    ladders,
-    files: report.captures.length,
-    notable: EVENT_KINDS.flatMap((k, i) => (isNotable(k) ? [i] : [])),
-  };
+  /**
+   * Drops the rows `drop` says to drop (a table that grew past its bound keeps its notable rows only,
+   * see html/stream.ts), with their detail blocks.
+   */
+  dropRows(drop: (row: Row) => boolean): void {
+    const kept: Row[] = [];
+    const detail: DetailBlock[] = [];
+    let ladders = 0;
+    for (const row of this.rows) {
+      if (drop(row)) continue;
+      const d = row[COL.detail]!;
+      if (d >= 0) {
+        const block = this.detail[d]!;
+        row[COL.detail] = detail.length;
+        detail.push(block);
+        if (block.g !== null) ladders++;
+      }
+      kept.push(row);
+    }
+    this.rows = kept;
+    this.detail = detail;
+    this.ladders = ladders;
+  }
+
+  /** Sorts the rows with `compare` (before finish(): start times are still absolute). */
+  sortRows(compare: (a: Row, b: Row) => number): void {
+    this.rows.sort(compare);
+  }
+
+  /** The payload, times relative to `t0`, for a run over `files` input files. */
+  finish(t0: number, files: number): Payload {
+    for (const row of this.rows) row[COL.start] = roundUs(row[COL.start]! - t0);
+    return {
+      v: 1,
+      t0,
+      hk: HANDSHAKE_KINDS,
+      ck: CLOSE_KINDS,
+      ek: EVENT_KINDS,
+      st: ENDPOINT_STATES,
+      ips: this.ips.list,
+      str: this.str.list,
+      evsets: this.evsets,
+      rows: this.rows,
+      detail: this.detail,
+      ladders: this.ladders,
+      files,
+      notable: EVENT_KINDS.flatMap((k, i) => (isNotable(k) ? [i] : [])),
+    };
+  }
 }

@@ -10,11 +10,11 @@
  */
 import { createHash } from 'node:crypto';
 import { EVENT_CATALOGUE, EVENT_KINDS, type EventKind } from '../../model/events.js';
-import type { CaptureReport, Finding, Report } from '../../model/report.js';
+import type { CaptureReport, ConnectionReport, Finding, Report } from '../../model/report.js';
 import { CLOSE_KINDS, HANDSHAKE_KINDS } from '../../model/vocabulary.js';
 import { barChart, binTimes, fmtDuration, histogram, timeChart, type Bar } from './charts.js';
 import { CLIENT_SCRIPT } from './client.js';
-import { buildPayload, referenceTime } from './data.js';
+import { buildPayload, referenceTime, type Payload } from './data.js';
 import { escapeHtml, jsonForScript } from './escape.js';
 import { STYLE } from './style.js';
 
@@ -173,7 +173,28 @@ function inEventChart(kind: EventKind): boolean {
   return severity === 'notice' || severity === 'warning';
 }
 
-function chartsHtml(report: Report, t0: number): string {
+/**
+ * What the charts plot, gathered connection by connection (absolute times): a few numbers a
+ * connection, whatever else of it is kept.
+ */
+export class ChartData {
+  /** Per connection: its start, its duration, and whether it ended (plotted as closed). */
+  readonly starts: number[] = [];
+  readonly durations: number[] = [];
+  readonly ended: boolean[] = [];
+  readonly rsts: number[] = [];
+  readonly rtts: number[] = [];
+
+  add(c: ConnectionReport): void {
+    this.starts.push(c.start);
+    this.durations.push(c.duration);
+    this.ended.push(ENDED.has(c.close.kind));
+    for (const e of c.events) if (e.kind === 'rst') this.rsts.push(e.time);
+    if (c.handshake.rtt.synToSynAck !== null) this.rtts.push(c.handshake.rtt.synToSynAck);
+  }
+}
+
+function chartsHtml(report: Pick<Report, 'summary' | 'captures'>, t0: number, data: ChartData): string {
   const s = report.summary;
   const hk: Bar[] = HANDSHAKE_KINDS.map((k, i) => ({ label: human(k), value: s.handshake[k] ?? 0, colour: HK_COLOURS[k], filter: `hk:${i}` }));
   const ck: Bar[] = CLOSE_KINDS.map((k, i) => ({ label: human(k), value: s.close[k] ?? 0, colour: CK_COLOURS[k], filter: `ck:${i}` }));
@@ -186,17 +207,15 @@ function chartsHtml(report: Report, t0: number): string {
   for (const c of report.captures) if (c.lastTime !== null) span = Math.max(span, c.lastTime - t0);
   const opened: number[] = [];
   const closed: number[] = [];
-  const rsts: number[] = [];
-  const rtts: number[] = [];
-  for (const c of report.connections) {
-    const st = c.start - t0;
-    const end = st + c.duration;
+  for (let i = 0; i < data.starts.length; i++) {
+    const st = data.starts[i]! - t0;
+    const end = st + data.durations[i]!;
     if (end > span) span = end;
     opened.push(st);
-    if (ENDED.has(c.close.kind)) closed.push(end);
-    for (const e of c.events) if (e.kind === 'rst') rsts.push(e.time - t0);
-    if (c.handshake.rtt.synToSynAck !== null) rtts.push(c.handshake.rtt.synToSynAck);
+    if (data.ended[i]) closed.push(end);
   }
+  const rsts = data.rsts.map((t) => t - t0);
+  const rtts = data.rtts;
   const nBins = 60;
   const cards = [
     `<div class="card"><h3>How connections opened</h3>${barChart('Handshake kinds', hk)}</div>`,
@@ -213,10 +232,38 @@ function chartsHtml(report: Report, t0: number): string {
 }
 
 export function renderHtml(report: Report, options: HtmlOptions = {}): string {
-  const title = options.title ?? 'tcpshake report';
   const detailLimit = options.detailLimit ?? 5000;
   const payload = buildPayload(report, { detailFor: (i) => i < detailLimit });
-  const t0 = referenceTime(report);
+  const charts = new ChartData();
+  for (const c of report.connections) charts.add(c);
+  const n = report.connections.length;
+  const withDetail = payload.detail.length;
+  const notes = [
+    `${fmtCount(payload.ladders)} of ${fmtCount(n)} connections have a ladder diagram (click a row).`,
+    options.ladderNote ?? '',
+    withDetail < n ? `Per-event detail is embedded for ${fmtCount(withDetail)} connections (those with ladders and the first ${fmtCount(detailLimit)}).` : '',
+  ];
+  return renderHtmlPage({ head: report, connections: n, payload, t0: referenceTime(report), charts, notes }, options);
+}
+
+/** What a page is made of once the connections were gathered (see renderHtml and html/stream.ts). */
+export interface HtmlPageParts {
+  /** The run: captures and summary (the connections are in `payload`). */
+  head: Omit<Report, 'connections'>;
+  /** Connections in the run (shown), whether or not each has a row in the table. */
+  connections: number;
+  payload: Payload;
+  t0: number;
+  charts: ChartData;
+  /** Sentences for the notes under the capture table. */
+  notes: string[];
+  /** Markup placed right after the connection table (trusted: built with escapeHtml). */
+  afterTable?: string;
+}
+
+export function renderHtmlPage(parts: HtmlPageParts, options: HtmlOptions = {}): string {
+  const { head: report, payload, t0 } = parts;
+  const title = options.title ?? 'tcpshake report';
   const data = jsonForScript(payload);
   const style = STYLE;
   const script = CLIENT_SCRIPT;
@@ -228,7 +275,7 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
     "form-action 'none'",
   ].join('; ');
 
-  const n = report.connections.length;
+  const n = parts.connections;
   let first: number | null = null;
   let last: number | null = null;
   let frames = 0;
@@ -243,14 +290,7 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   // The header names files by their last path component; the capture table has the full paths.
   const names = files.map((f) => f.split(/[\\/]/).pop() || f);
   const fileLine = names.length <= 8 ? names.join(', ') : `${names.slice(0, 8).join(', ')} and ${names.length - 8} more`;
-  const withDetail = payload.detail.length;
-  const notes = [
-    `${fmtCount(payload.ladders)} of ${fmtCount(n)} connections have a ladder diagram (click a row).`,
-    options.ladderNote ?? '',
-    withDetail < n ? `Per-event detail is embedded for ${fmtCount(withDetail)} connections (those with ladders and the first ${fmtCount(detailLimit)}).` : '',
-  ]
-    .filter((x) => x !== '')
-    .join(' ');
+  const notes = parts.notes.filter((x) => x !== '').join(' ');
 
   const kindOpts = '<select id="f-hk" data-key="hk" aria-label="Handshake kind"></select><select id="f-ck" data-key="ck" aria-label="Close kind"></select><select id="f-ev" data-key="ev" aria-label="Event"></select>';
 
@@ -284,13 +324,13 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   }${captureNotes(report.captures)}<p class="note">${escapeHtml(notes)}</p></div>
 </section>
 <section id="findings"><h2>Findings</h2>${findingsHtml(options.findings ?? [])}</section>
-<section id="charts"><h2>Overview</h2>${chartsHtml(report, t0)}</section>
+<section id="charts"><h2>Overview</h2>${chartsHtml(report, t0, parts.charts)}</section>
 <section id="connections"><h2>Connections</h2>
 <div class="controls"><input type="search" id="f-text" placeholder="Filter by address or port (10.0.0.1, :443, #42)…" aria-label="Filter by endpoint" autocomplete="off">${kindOpts}<span class="chip" id="ids-chip" hidden><span id="ids-label"></span><button type="button" id="ids-clear" aria-label="Clear">×</button></span><button type="button" id="f-reset">Reset</button><span class="count" id="conn-count"></span></div>
 <div class="tablewrap"><table class="conns"><thead><tr id="conn-head"></tr></thead><tbody id="conn-body"></tbody></table></div>
 <div class="pager"><span class="where" id="page-where"></span><button type="button" id="page-first">«</button><button type="button" id="page-prev">‹ Prev</button><button type="button" id="page-next">Next ›</button><button type="button" id="page-last">»</button></div>
 <div id="detail" class="card" hidden></div>
-</section>
+${parts.afterTable ?? ''}</section>
 <footer>Generated by tcpshake${options.generatedAt !== undefined ? ` on ${escapeHtml(options.generatedAt)}` : ''} · schema ${report.schemaVersion} · frame numbers are Wireshark's frame.number</footer>
 </main>
 <script type="application/json" id="tcpshake-data">${data}</script>
