@@ -13,7 +13,7 @@
 import type { ConnectionReport, Finding, Report } from '../../model/report.js';
 import { CLOSE_KINDS, HANDSHAKE_KINDS, type Who } from '../../model/vocabulary.js';
 import { compareCaptureOrder } from '../../pipeline/capture-order.js';
-import { endpointText } from '../findings.js';
+import { endpointText } from '../../model/endpoint.js';
 import { isNotable } from '../notable.js';
 import { fmtDuration } from './charts.js';
 import { COL, PayloadBuilder, type Row } from './data.js';
