@@ -26,6 +26,7 @@ OUT=${OUT:-$ROOT/samples}
 PEER=$ROOT/scripts/samples/peer.py
 DELAY=$ROOT/scripts/samples/delay.py
 CROSSCHECK=$ROOT/scripts/samples/crosscheck.py
+OFFLOAD=$ROOT/scripts/samples/offload.py
 
 NS_C=tsk-cli NS_R=tsk-rtr NS_S=tsk-srv
 C4=10.99.1.2 RC4=10.99.1.1 RS4=10.99.2.1 S4=10.99.2.2
@@ -594,9 +595,84 @@ sc_midstream() {
   keep midstream-start.pcap
 }
 
+# ---- transfer facts: a lossy bulk transfer and a zero-window stall --------------------------------
+
+# one_segment_per_frame: bulk data leaves as one MSS-sized frame per segment with its checksum
+# filled in, as on a wire. Without ethtool, offloads_off() cannot turn TSO/GSO or checksum offload
+# off, and veth would hand tcpdump 7–21 KB "segments" with unfinished checksums: scripts/samples/
+# offload.py makes the same ioctl, and a GSO limit of one segment per packet makes sure of the rest
+# (these namespaces only).
+one_segment_per_frame() {
+  in_ns "$NS_C" python3 "$OFFLOAD" eth0
+  in_ns "$NS_S" python3 "$OFFLOAD" eth0
+  in_ns "$NS_R" python3 "$OFFLOAD" c0
+  in_ns "$NS_R" python3 "$OFFLOAD" s0
+  ip -n "$NS_C" link set dev eth0 gso_max_segs 1
+  ip -n "$NS_S" link set dev eth0 gso_max_segs 1
+  ip -n "$NS_R" link set dev c0 gso_max_segs 1
+  ip -n "$NS_R" link set dev s0 gso_max_segs 1
+}
+
+# Snap length for bulk captures: whole 1514-byte frames. tcpdump's ring has room for its 2 MB buffer
+# divided by the snap length (262144 by default: 8 frames), and a burst of 40 data segments in a
+# millisecond overflows that ("packets dropped by kernel"), leaving holes no peer ever saw.
+BULK_SNAPLEN=1600
+BULK_BUFFER_KB=32768
+
+# capture_complete ID: tcpdump's count of packets the kernel dropped before it could read them.
+capture_complete() {
+  local id=$1
+  grep -q '^0 packets dropped by kernel' "$WORK/cap-$id.log" || { log "capture $id dropped packets"; cat "$WORK/cap-$id.log" >&2; return 1; }
+}
+
+# The client sends 64 KiB to the server; the router drops the client's 10th full-sized data segment
+# once (`statistic` picks it, `quota` lets the rule match one 1500-byte frame only). Captured on both
+# sides in one run: the client side sees the segment leave and be retransmitted, with the server's
+# duplicate ACKs (SACK) in between; the server side never sees the first copy, so the retransmission
+# arrives there as the segment that fills the gap (out of order).
+sc_lossy_transfer() {
+  one_segment_per_frame
+  in_ns "$NS_R" iptables -A FORWARD -s "$C4" -d "$S4" -p tcp --sport 40020 --dport "$SPORT" \
+    -m length --length 1400:1500 -m statistic --mode nth --every 10 --packet 9 -m quota --quota 1600 -j DROP
+  cap_start a "$NS_C" eth0 "$WORK/lossy-transfer-client-side.pcap" -s "$BULK_SNAPLEN" -B "$BULK_BUFFER_KB" || return 1
+  cap_start b "$NS_S" eth0 "$WORK/lossy-transfer-server-side.pcap" -s "$BULK_SNAPLEN" -B "$BULK_BUFFER_KB" || return 1
+  server "$NS_S" "$S4" "$SPORT" "recv:65536 send:100 eof close" || return 1
+  client "$C4" 40020 "$S4" "$SPORT" "send:65536 recv:100 close"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a; cap_stop b
+  in_ns "$NS_R" iptables -F FORWARD
+  capture_complete a && capture_complete b || return 1
+  # One retransmission seen leaving the client, none arriving twice at the server.
+  [[ $(count "$WORK/lossy-transfer-client-side.pcap" "tcp.analysis.retransmission || tcp.analysis.fast_retransmission") -ge 1 ]] ||
+    { log "lossy-transfer: no retransmission on the client side"; return 1; }
+  [[ $(count "$WORK/lossy-transfer-client-side.pcap" "tcp.analysis.duplicate_ack") -ge 1 ]] ||
+    { log "lossy-transfer: no duplicate ACK"; return 1; }
+  keep lossy-transfer-client-side.pcap lossy-transfer-server-side.pcap
+}
+
+# The server accepts with an 8 KiB receive buffer (SO_RCVBUF on the listening socket) and reads
+# nothing for 2 s while the client sends 64 KiB: the server's window shuts (zero window), the client
+# probes it (Linux: seq = SND.UNA − 1, no data, with backoff), then the server reads everything and
+# its window opens again (window update). Client side.
+sc_zero_window() {
+  one_segment_per_frame
+  cap_start a "$NS_C" eth0 "$WORK/zero-window.pcap" -s "$BULK_SNAPLEN" -B "$BULK_BUFFER_KB" || return 1
+  server "$NS_S" "$S4" "$SPORT" "sleep:2 recv:65536 send:100 eof close" --rcvbuf 8192 || return 1
+  client "$C4" 40021 "$S4" "$SPORT" "send:65536 recv:100 close"
+  finish "$CLI_PID" "$SRV_PID" || return 1
+  sleep 0.3
+  cap_stop a
+  capture_complete a || return 1
+  [[ $(count "$WORK/zero-window.pcap" "tcp.analysis.zero_window") -ge 1 ]] || { log "zero-window: no zero window"; return 1; }
+  keep zero-window.pcap
+}
+# ---- end of transfer facts -----------------------------------------------------------------------
+
 SCENARIOS=(close-by-client close-by-server close-three-way close-four-way half-close rst-linger0
   rst-unread-data refused syn-unanswered final-ack-lost synack-lost simultaneous-close
-  time-wait-reuse time-wait-reuse-client keepalive ipv6-close open-at-end fin-wait-2-close-wait midstream-start)
+  time-wait-reuse time-wait-reuse-client keepalive ipv6-close open-at-end fin-wait-2-close-wait midstream-start
+  lossy-transfer zero-window)
 
 # stop_children: end every process this script started (by pid) and forget them.
 stop_children() {

@@ -142,6 +142,7 @@ def main():
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--accepts", type=int, default=1)
     p.add_argument("--reuseaddr", action="store_true")
+    p.add_argument("--rcvbuf", type=int, default=0, help="SO_RCVBUF of the (listening) socket, set before listen()")
     p.add_argument("--expect-refused", action="store_true")
     p.add_argument("--expect-timeout", action="store_true")
     p.add_argument("--sync", required=True)
@@ -154,6 +155,9 @@ def main():
     if a.role == "server":
         ls = socket.socket(family_of(a.listen), socket.SOCK_STREAM)
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if a.rcvbuf:
+            # Set before listen() so accepted sockets inherit it and the window they offer fits it.
+            ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, a.rcvbuf)
         ls.bind((a.listen, a.port))
         ls.listen(8)
         ls.settimeout(a.timeout)

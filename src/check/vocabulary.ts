@@ -94,7 +94,15 @@ function build(): Map<string, FieldSpec> {
   for (const side of SIDES) {
     add(`finalState.${side}`, oneOf(ENDPOINT_STATES));
     add(`states.${side}`, { type: 'states', nullable: false }, (c) => c.states[side].map((s) => s.state).join(' > '));
-    for (const k of ['packets', 'bytes', 'ipBytes', 'retransmits'] as const) add(`stats.${side}.${k}`, num());
+    for (const k of ['packets', 'bytes', 'ipBytes', 'retransmits', 'wireBytes', 'retransmittedBytes', 'outOfOrder', 'dupAcks', 'zeroWindowProbes'] as const) {
+      add(`stats.${side}.${k}`, num());
+    }
+    add(`stats.${side}.zeroWindow.episodes`, num(), (c) => c.stats[side].zeroWindow.episodes);
+    add(`stats.${side}.zeroWindow.seconds`, num(), (c) => c.stats[side].zeroWindow.seconds);
+    add(`stats.${side}.zeroWindow.shutAtEnd`, bool(), (c) => c.stats[side].zeroWindow.shutAtEnd);
+    add(`stats.${side}.rtt.samples`, num(), (c) => c.stats[side].rtt?.samples ?? 0);
+    for (const k of ['min', 'median', 'max'] as const) add(`stats.${side}.rtt.${k}`, num(true), (c) => c.stats[side].rtt?.[k] ?? null);
+    add(`stats.${side}.throughput`, num(true));
   }
   add('zeek.connState', oneOf(ZEEK_CONN_STATES));
   add('zeek.history', str());

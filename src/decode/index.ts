@@ -72,6 +72,7 @@ export function decodePacked(frames: PackedFrames, at: number, out: Segment): De
 function decodeLinkLayer(linkType: number, b: Uint8Array, start: number, captured: number, original: number, out: Segment): DecodeResult {
   out.bytes = b;
   out.capturedEnd = start + captured;
+  out.wireLength = original > captured ? original : captured;
   const decoder = LINK_TYPE_DECODERS.get(linkType);
   if (decoder === undefined) return 'unsupported_link_type';
   return decoder(b, start, start + (original > captured ? original : captured), out);

@@ -33,6 +33,8 @@ export interface Segment {
   ttl: number;
   /** IP header + TCP header + payload length, as the IP header says (Zeek's *_ip_bytes). */
   ipLength: number;
+  /** The whole frame's length on the link (its original length, link header included, tunnel headers too). */
+  wireLength: number;
   /** IPv4 header checksum: true/false when checked, null when the header bytes are not all there or IPv6. */
   ipChecksumOk: boolean | null;
   /** The IP header's ECN field (0..3). */
@@ -140,6 +142,7 @@ export function newSegment(): Segment {
     addrLength: 4,
     ttl: 0,
     ipLength: 0,
+    wireLength: 0,
     ipChecksumOk: null,
     ecn: 0,
     ipId: -1,

@@ -75,6 +75,27 @@ export interface DirectionStats {
   /** IP-level bytes (Zeek's *_ip_bytes). */
   ipBytes: number;
   retransmits: number;
+  /** Frame bytes as captured on the link (each frame's original length, link header included). */
+  wireBytes: number;
+  /** Payload bytes sent again (the part of retransmitted segments below snd.nxt). */
+  retransmittedBytes: number;
+  /** Segments that filled a gap the capture had seen in this side's stream (sent before, captured late). */
+  outOfOrder: number;
+  /** Duplicate ACKs this side sent (RFC 5681 §2, as Wireshark: not on a zero window). */
+  dupAcks: number;
+  /** This side's advertised window shut (zero): episodes, seconds shut in all, still shut at the end. */
+  zeroWindow: { episodes: number; seconds: number; shutAtEnd: boolean };
+  /** Probes of the peer's zero window this side sent (RFC 9293 §3.8.6.1; not keep-alives). */
+  zeroWindowProbes: number;
+  /**
+   * Round-trip times of this side's data at the capture point: a new data segment (one at a time) to
+   * the peer's ACK covering it, no sample across a retransmission (Karn's rule). The median is read
+   * from a histogram of 1/8-decade bins (within a factor 1.155 of the exact one; exact for ≤ 2
+   * samples). Null without a sample.
+   */
+  rtt: { samples: number; min: number; median: number; max: number } | null;
+  /** New payload bytes (bytes − retransmittedBytes) per second of the connection's duration; null when it lasted 0 s. */
+  throughput: number | null;
 }
 
 /** The connection as a Zeek conn.log row would show it (see docs/agreement.md). */

@@ -40,6 +40,7 @@ import {
 } from './verdicts.js';
 import { ZeekObserver, type ZeekObserverOptions } from './zeek.js';
 import type { ZeekRemoval } from './zeek-timers.js';
+import { countOutOfOrder, countRetransmitted, transferSegment, transferStats, type TransferTrack } from './transfer.js';
 import { interval, type CaptureClock } from './clock.js';
 import { word32 } from '../util/bytes.js';
 
@@ -216,6 +217,7 @@ export class EndpointTrack {
   packets = 0;
   bytes = 0;
   ipBytes = 0;
+  wireBytes = 0;
   retransmits = 0;
   /**
    * Sequence space of its that the peer acknowledged while the capture held none of its segments
@@ -224,6 +226,8 @@ export class EndpointTrack {
   unseenAcked = 0;
   unseenFrame = 0;
   unseenFile = 0;
+  /** Its transfer facts (tracker/transfer.ts), from its first segment that is neither SYN nor RST. */
+  transfer: TransferTrack | null = null;
 
   /**
    * Its previous segment, as far as the duplicate rule needs it (see ConnectionTracker.isDuplicate):
@@ -295,8 +299,16 @@ export class EndpointTrack {
     return prev;
   }
 
-  stats(): DirectionStats {
-    return { packets: this.packets, bytes: this.bytes, ipBytes: this.ipBytes, retransmits: this.retransmits };
+  /** Its direction's stats; `duration` the connection's, `end` the capture time of the report. */
+  stats(duration: number, end: number): DirectionStats {
+    return {
+      packets: this.packets,
+      bytes: this.bytes,
+      ipBytes: this.ipBytes,
+      retransmits: this.retransmits,
+      wireBytes: this.wireBytes,
+      ...transferStats(this.transfer, this.bytes, duration, end),
+    };
   }
 }
 
@@ -704,9 +716,11 @@ export class ConnectionTracker {
           this.zeek.onSegment(seg, fromA, t);
           this.completeness.onSegment(seg, fromA);
           const len = seg.payloadLength;
+          transferSegment(seg, t, S, R);
           S.packets++;
           S.bytes += len;
           S.ipBytes += seg.ipLength;
+          S.wireBytes += seg.wireLength;
           S.sentAny = true;
           this.lastFrame = seg.frame;
           this.lastFile = seg.fileIndex;
@@ -772,6 +786,7 @@ export class ConnectionTracker {
     S.packets++;
     S.bytes += seg.payloadLength;
     S.ipBytes += seg.ipLength;
+    S.wireBytes += seg.wireLength;
     S.sentAny = true;
     this.lastFrame = seg.frame;
     this.lastFile = seg.fileIndex;
@@ -794,6 +809,7 @@ export class ConnectionTracker {
     }
     this.remember(seg, S, t);
     R.prevTime = -Infinity;
+    this.cur.marks |= transferSegment(seg, t, S, R);
 
     const flags = seg.flags;
     const syn = (flags & SYN) !== 0;
@@ -1076,22 +1092,25 @@ export class ConnectionTracker {
     } else if (this.cur.syn) {
       if (seqGt(end, S.sndNxt)) S.sndNxt = end;
     } else if (len === 0 && !fin) {
-      // A bare ACK. seq = snd.nxt − 1 with nothing in it is a keep-alive (RFC 9293 §3.8.4).
-      if (this.cur.ack && synchronized(S.state) && seg.seq === seqAdd(S.sndNxt, -1)) this.keepalive(S, len);
+      // A bare ACK. seq = snd.nxt − 1 with nothing in it is a keep-alive (RFC 9293 §3.8.4), unless the
+      // peer's window is shut: then it is a zero-window probe (§3.8.6.1; transfer.ts marked it).
+      if (this.cur.ack && synchronized(S.state) && seg.seq === seqAdd(S.sndNxt, -1) && (this.cur.marks & Mark.zero_window_probe) === 0) this.keepalive(S, len);
     } else if (len <= 1 && !fin && this.cur.ack && synchronized(S.state) && seg.seq === seqAdd(S.sndNxt, -1)) {
-      // A keep-alive may carry one garbage byte (RFC 9293 §3.8.4): not a retransmission.
-      this.keepalive(S, len);
+      // A keep-alive (or zero-window probe) may carry one garbage byte (RFC 9293 §3.8.4): not a retransmission.
+      if ((this.cur.marks & Mark.zero_window_probe) === 0) this.keepalive(S, len);
     } else {
       if (seqLt(dataSeq, S.sndNxt)) {
         if (S.holeActive && seqGe(dataSeq, S.holeStart) && seqLt(dataSeq, S.holeEnd)) {
           // Fills the gap the capture saw: out of order, not a retransmission.
           this.cur.marks |= Mark.out_of_order;
+          countOutOfOrder(S);
           if (dataSeq === S.holeStart) S.holeStart = seqLt(end, S.holeEnd) ? end : S.holeEnd;
           if (!seqLt(S.holeStart, S.holeEnd)) S.holeActive = false;
         } else if (!(len === 0 && fin && S.finSent)) {
           // Data below snd.nxt: sent before (a bare FIN retransmission is counted below).
           S.retransmits++;
           this.cur.marks |= Mark.retransmission;
+          if (len > 0) countRetransmitted(S, dataSeq, len, S.sndNxt);
         }
       } else if (seqGt(dataSeq, S.sndNxt)) {
         if (!S.holeActive) {
@@ -1105,7 +1124,7 @@ export class ConnectionTracker {
 
     // Half-close volume: new data only (like tcptrace's unique bytes), not retransmissions or a
     // keep-alive's garbage byte.
-    if (len > 0 && this.firstFin !== null && this.firstFin !== S && (this.cur.marks & (Mark.retransmission | Mark.keepalive)) === 0) {
+    if (len > 0 && this.firstFin !== null && this.firstFin !== S && (this.cur.marks & (Mark.retransmission | Mark.keepalive | Mark.zero_window_probe)) === 0) {
       this.afterFinSegments++;
       this.afterFinBytes += len;
       if (!this.halfCloseNoted) {
@@ -1766,6 +1785,7 @@ export class ConnectionTracker {
 
     const clientEp = this.clientEndpoint();
     const serverEp = this.serverEndpoint();
+    const duration = Math.max(0, interval(this.firstTime, this.lastTime));
     const report: ConnectionReport = {
       id: this.id,
       client: clientEp,
@@ -1774,13 +1794,13 @@ export class ConnectionTracker {
       firstFrame: this.firstFrame,
       lastFrame: this.lastFrame,
       start: this.config.clock.epoch(this.firstTime),
-      duration: Math.max(0, interval(this.firstTime, this.lastTime)),
+      duration,
       handshake,
       close,
       finalState: { client: c.state, server: s.state },
       states: { client: c.states, server: s.states },
       events: this.events,
-      stats: { client: c.stats(), server: s.stats() },
+      stats: { client: c.stats(duration, lt), server: s.stats(duration, lt) },
       zeek: this.zeekView(),
       completeness: this.completeness.value(),
       displayFilter: displayFilter(clientEp, serverEp, this.ipVersion, this.tupleReused && this.firstFile === this.lastFile ? [this.firstFrame, this.lastFrame] : null),

@@ -16,6 +16,12 @@ export const Mark = {
   syn_ack_before_syn: 128,
   /** The same segment captured twice: the copy is not used (see ConnectionTracker.isDuplicate). */
   duplicate: 256,
+  /** A duplicate ACK (RFC 5681 §2; see tracker/transfer.ts). */
+  dup_ack: 512,
+  /** Its sender's window shut (a zero window after a non-zero one). */
+  zero_window: 1024,
+  /** A probe of the peer's zero window (RFC 9293 §3.8.6.1): not a keep-alive. */
+  zero_window_probe: 2048,
 } as const;
 export type MarkName = keyof typeof Mark;
 const MARK_NAMES = Object.keys(Mark) as MarkName[];
