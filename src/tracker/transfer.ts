@@ -12,7 +12,7 @@
  */
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
-import type { DirectionStats } from '../report/model.js';
+import type { DirectionStats } from '../model/report.js';
 import { defineBitFlags, defineDoubleSlots } from '../util/packed-fields.js';
 import { Mark } from './record.js';
 import { seqAdd, seqGe, seqGt, seqLt } from './seq.js';
