@@ -26,6 +26,37 @@ export const CSV_COLUMNS = [
   'zeek_history',
   'completeness',
   'events',
+  // Transfer facts of each side's segments (DirectionStats): additive columns, after the original ones.
+  'client_packets',
+  'server_packets',
+  'client_bytes',
+  'server_bytes',
+  'client_wire_bytes',
+  'server_wire_bytes',
+  'client_retrans',
+  'server_retrans',
+  'client_retrans_bytes',
+  'server_retrans_bytes',
+  'client_out_of_order',
+  'server_out_of_order',
+  'client_dup_acks',
+  'server_dup_acks',
+  'client_zero_window',
+  'server_zero_window',
+  'client_zero_window_seconds',
+  'server_zero_window_seconds',
+  'client_zero_window_probes',
+  'server_zero_window_probes',
+  'client_rtt_samples',
+  'client_rtt_min',
+  'client_rtt_median',
+  'client_rtt_max',
+  'server_rtt_samples',
+  'server_rtt_min',
+  'server_rtt_median',
+  'server_rtt_max',
+  'client_throughput',
+  'server_throughput',
 ] as const;
 
 export function csvField(value: string | number | boolean | null | undefined): string {
@@ -69,7 +100,32 @@ export function csvConnection(c: ConnectionReport): string {
     c.zeek.history,
     c.completeness,
     csvEvents(c),
+    ...transferFields(c),
   ]);
+}
+
+/** The transfer columns of a connection, in CSV_COLUMNS order (an empty field where there is no value). */
+function transferFields(c: ConnectionReport): (string | number | null)[] {
+  const a = c.stats.client;
+  const b = c.stats.server;
+  const rtt = (s: typeof a): (string | number | null)[] =>
+    s.rtt === null ? [0, null, null, null] : [s.rtt.samples, s.rtt.min.toFixed(6), s.rtt.median.toFixed(6), s.rtt.max.toFixed(6)];
+  return [
+    a.packets, b.packets,
+    a.bytes, b.bytes,
+    a.wireBytes, b.wireBytes,
+    a.retransmits, b.retransmits,
+    a.retransmittedBytes, b.retransmittedBytes,
+    a.outOfOrder, b.outOfOrder,
+    a.dupAcks, b.dupAcks,
+    a.zeroWindow.episodes, b.zeroWindow.episodes,
+    a.zeroWindow.seconds.toFixed(6), b.zeroWindow.seconds.toFixed(6),
+    a.zeroWindowProbes, b.zeroWindowProbes,
+    ...rtt(a),
+    ...rtt(b),
+    a.throughput === null ? null : a.throughput.toFixed(0),
+    b.throughput === null ? null : b.throughput.toFixed(0),
+  ];
 }
 
 export function renderCsv(connections: readonly ConnectionReport[]): string {

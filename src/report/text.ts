@@ -145,6 +145,38 @@ export function renderFindings(findings: readonly Finding[], color: boolean, wid
   return out;
 }
 
+/** Milliseconds with three decimals (µs resolution), for RTTs. */
+function ms(x: number): string {
+  return `${(x * 1000).toFixed(3)} ms`;
+}
+
+/** Bytes per second, in the unit that keeps three significant figures or so. */
+export function formatRate(bytesPerSecond: number): string {
+  if (bytesPerSecond >= 1e9) return `${(bytesPerSecond / 1e9).toFixed(2)} GB/s`;
+  if (bytesPerSecond >= 1e6) return `${(bytesPerSecond / 1e6).toFixed(2)} MB/s`;
+  if (bytesPerSecond >= 1e3) return `${(bytesPerSecond / 1e3).toFixed(2)} kB/s`;
+  return `${bytesPerSecond.toFixed(0)} B/s`;
+}
+
+/** What one side sent and how it fared (DirectionStats), as detail lines. */
+function transferLines(c: ConnectionReport, side: 'client' | 'server', ind: string, p: Palette): string {
+  const s = c.stats[side];
+  let sent = `${s.packets} packets (${s.wireBytes} bytes on the wire), ${s.bytes} payload bytes, ${s.retransmits} retransmissions (${s.retransmittedBytes} bytes)`;
+  if (s.outOfOrder > 0) sent += `, ${s.outOfOrder} out of order`;
+  if (s.dupAcks > 0) sent += `, ${s.dupAcks} duplicate ACKs`;
+  if (s.zeroWindowProbes > 0) sent += `, ${s.zeroWindowProbes} zero-window probes`;
+  if (s.throughput !== null) sent += `, ${formatRate(s.throughput)}`;
+  let out = `${ind}${p.dim(`${side} sent:`)} ${sent}\n`;
+  if (s.rtt !== null) {
+    out += `${ind}${p.dim(`${side} data rtt:`)} ${s.rtt.samples} sample${s.rtt.samples === 1 ? '' : 's'}, min ${ms(s.rtt.min)}, median ${ms(s.rtt.median)}, max ${ms(s.rtt.max)}\n`;
+  }
+  const z = s.zeroWindow;
+  if (z.episodes > 0) {
+    out += `${ind}${p.dim(`${side} zero window:`)} ${z.episodes} time${z.episodes === 1 ? '' : 's'}, shut ${z.seconds} s in all${z.shutAtEnd ? ', still shut at the end' : ''}\n`;
+  }
+  return out;
+}
+
 /** `files`: the capture files of the run (named when there are several: frame numbers are per file). */
 function detailLines(c: ConnectionReport, p: Palette, files: readonly string[]): string {
   const ind = '      ';
@@ -161,8 +193,7 @@ function detailLines(c: ConnectionReport, p: Palette, files: readonly string[]):
   for (const side of ['client', 'server'] as const) {
     const st = c.states[side].map((s) => `${s.state}@${s.frame}${s.how === 'inferred' ? '?' : ''}`).join(' → ');
     out += `${ind}${p.dim(`${side} states:`)} ${st || '(none)'}\n`;
-    const s = c.stats[side];
-    out += `${ind}${p.dim(`${side} sent:`)} ${s.packets} packets, ${s.bytes} payload bytes, ${s.retransmits} retransmissions\n`;
+    out += transferLines(c, side, ind, p);
   }
   const rtt = c.handshake.rtt;
   if (rtt.synToSynAck !== null || rtt.synAckToAck !== null) {

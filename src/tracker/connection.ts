@@ -40,7 +40,7 @@ import {
 } from './verdicts.js';
 import { ZeekObserver, type ZeekObserverOptions } from './zeek.js';
 import type { ZeekRemoval } from './zeek-timers.js';
-import { countOutOfOrder, countRetransmitted, transferSegment, transferStats, type TransferTrack } from './transfer.js';
+import { countOutOfOrder, countRetransmitted, directionStats, transferSegment, type TransferTrack } from './transfer.js';
 import { interval, type CaptureClock } from './clock.js';
 import { word32 } from '../util/bytes.js';
 
@@ -301,14 +301,7 @@ export class EndpointTrack {
 
   /** Its direction's stats; `duration` the connection's, `end` the capture time of the report. */
   stats(duration: number, end: number): DirectionStats {
-    return {
-      packets: this.packets,
-      bytes: this.bytes,
-      ipBytes: this.ipBytes,
-      retransmits: this.retransmits,
-      wireBytes: this.wireBytes,
-      ...transferStats(this.transfer, this.bytes, duration, end),
-    };
+    return directionStats(this.packets, this.bytes, this.ipBytes, this.retransmits, this.wireBytes, this.transfer, duration, end);
   }
 }
 

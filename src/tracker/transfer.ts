@@ -23,10 +23,12 @@ const FIN = TcpFlag.FIN;
 const RST = TcpFlag.RST;
 
 /**
- * RTT histogram: bins of 1/8 decade from 10 µs to 10 s (samples outside go to the end bins; min and
- * max are kept exactly). The median is given as the geometric middle of its bin, so it is within a
- * factor 10^(1/16) ≈ 1.155 of the exact median of the samples.
+ * RTT samples: the first EXACT_SAMPLES are kept as they are (the median of that many is exact); from
+ * the next one on they go into a histogram of bins of 1/8 decade from 10 µs to 10 s (samples outside
+ * go to the end bins; min and max are kept exactly). The median is then the geometric middle of its
+ * bin, within a factor 10^(1/16) ≈ 1.155 of the exact median of the samples.
  */
+const EXACT_SAMPLES = 4;
 const RTT_BIN_LOW = 1e-5;
 const RTT_BINS_PER_DECADE = 8;
 export const RTT_BINS = 48;
@@ -79,9 +81,14 @@ export class TransferTrack {
   declare zeroWindowSeconds: number;
   /** Payload bytes it sent again (below snd.nxt). */
   declare retransmittedBytes: number;
+  /** The first EXACT_SAMPLES RTT samples. */
+  declare rtt0: number;
+  declare rtt1: number;
+  declare rtt2: number;
+  declare rtt3: number;
 }
 
-const TRANSFER_DOUBLES = defineDoubleSlots(TransferTrack, {
+const TRANSFER_DOUBLE_MEMBERS = {
   rttEnd: 0,
   rttStart: 0,
   rttMin: Infinity,
@@ -89,7 +96,14 @@ const TRANSFER_DOUBLES = defineDoubleSlots(TransferTrack, {
   zeroWindowSince: 0,
   zeroWindowSeconds: 0,
   retransmittedBytes: 0,
-});
+  rtt0: 0,
+  rtt1: 0,
+  rtt2: 0,
+  rtt3: 0,
+};
+const TRANSFER_DOUBLES = defineDoubleSlots(TransferTrack, TRANSFER_DOUBLE_MEMBERS);
+/** The doubles slot of the first exact RTT sample (rtt0); rtt1..rtt3 follow it. */
+const RTT0_SLOT = Object.keys(TRANSFER_DOUBLE_MEMBERS).indexOf('rtt0');
 defineBitFlags(TransferTrack, ['timing', 'windowShut']);
 
 /** The endpoint's TransferTrack, made when first needed. */
@@ -193,10 +207,19 @@ export function countOutOfOrder(S: TransferEndpoint): void {
 
 function addRtt(st: TransferTrack, rtt: number): void {
   if (!(rtt >= 0)) return;
-  st.rttSamples++;
+  const n = st.rttSamples++;
   if (rtt < st.rttMin) st.rttMin = rtt;
   if (rtt > st.rttMax) st.rttMax = rtt;
-  const bins = st.rttBins ?? (st.rttBins = new Uint16Array(RTT_BINS));
+  if (n < EXACT_SAMPLES) {
+    st.doubles[RTT0_SLOT + n] = rtt;
+    return;
+  }
+  let bins = st.rttBins;
+  if (bins === null) {
+    // Made only for a connection with more samples than kept exactly: most have a handful.
+    bins = st.rttBins = new Uint16Array(RTT_BINS);
+    for (let i = 0; i < EXACT_SAMPLES; i++) bins[rttBin(st.doubles[RTT0_SLOT + i]!)]!++;
+  }
   const k = rttBin(rtt);
   if (bins[k] === RTT_BIN_MAX) for (let i = 0; i < RTT_BINS; i++) bins[i] = bins[i]! >>> 1;
   bins[k]!++;
@@ -215,13 +238,25 @@ function binMiddle(k: number): number {
 }
 
 /**
- * The median of the samples from the histogram: exact for one or two samples, else the middle of the
- * bin holding the lower median, kept within [min, max].
+ * The median of the samples: exact while they are kept exactly (the mean of the middle two of an even
+ * count), else the middle of the histogram bin holding the lower median, kept within [min, max].
  */
 function rttMedian(st: TransferTrack): number {
   const n = st.rttSamples;
-  if (n <= 2) return (st.rttMin + st.rttMax) / 2;
-  const bins = st.rttBins!;
+  const bins = st.rttBins;
+  if (bins === null) {
+    // At most four samples, min and max among them: the median is the middle of the other two.
+    const d = st.doubles;
+    switch (n) {
+      case 1:
+      case 2:
+        return (st.rttMin + st.rttMax) / 2;
+      case 3:
+        return d[RTT0_SLOT]! + d[RTT0_SLOT + 1]! + d[RTT0_SLOT + 2]! - st.rttMin - st.rttMax;
+      default:
+        return (d[RTT0_SLOT]! + d[RTT0_SLOT + 1]! + d[RTT0_SLOT + 2]! + d[RTT0_SLOT + 3]! - st.rttMin - st.rttMax) / 2;
+    }
+  }
   let total = 0;
   for (let i = 0; i < RTT_BINS; i++) total += bins[i]!;
   const rank = Math.ceil(total / 2);
@@ -242,24 +277,41 @@ function ns(x: number): number {
  * The transfer fields of a direction's stats: `bytes` its payload bytes, `duration` the connection's
  * (seconds), `end` the capture time the report is made at (a window still shut counts up to it).
  */
-export function transferStats(
-  tr: TransferTrack | null,
+/** The zeroWindow of every direction whose window never shut: one shared, frozen object. */
+const NEVER_SHUT: DirectionStats['zeroWindow'] = Object.freeze({ episodes: 0, seconds: 0, shutAtEnd: false });
+
+/**
+ * A direction's stats: the counts the tracker keeps (packets, bytes, ...) and the transfer facts of
+ * `tr`; `duration` is the connection's (seconds), `end` the capture time the report is made at (a
+ * window still shut counts up to it).
+ */
+export function directionStats(
+  packets: number,
   bytes: number,
+  ipBytes: number,
+  retransmits: number,
+  wireBytes: number,
+  tr: TransferTrack | null,
   duration: number,
   end: number,
-): Pick<DirectionStats, 'retransmittedBytes' | 'outOfOrder' | 'dupAcks' | 'zeroWindow' | 'zeroWindowProbes' | 'rtt' | 'throughput'> {
+): DirectionStats {
   const resent = tr === null ? 0 : tr.retransmittedBytes;
-  const unique = Math.max(0, bytes - resent);
+  const unique = bytes > resent ? bytes - resent : 0;
   const throughput = duration > 0 ? Math.round((unique / duration) * 1000) / 1000 : null;
   if (tr === null) {
-    return { retransmittedBytes: 0, outOfOrder: 0, dupAcks: 0, zeroWindow: { episodes: 0, seconds: 0, shutAtEnd: false }, zeroWindowProbes: 0, rtt: null, throughput };
+    return { packets, bytes, ipBytes, retransmits, wireBytes, retransmittedBytes: 0, outOfOrder: 0, dupAcks: 0, zeroWindow: NEVER_SHUT, zeroWindowProbes: 0, rtt: null, throughput };
   }
   const shutFor = tr.windowShut ? Math.max(0, end - tr.zeroWindowSince) : 0;
   return {
+    packets,
+    bytes,
+    ipBytes,
+    retransmits,
+    wireBytes,
     retransmittedBytes: resent,
     outOfOrder: tr.outOfOrder,
     dupAcks: tr.dupAcks,
-    zeroWindow: { episodes: tr.zeroWindows, seconds: ns(tr.zeroWindowSeconds + shutFor), shutAtEnd: tr.windowShut },
+    zeroWindow: tr.zeroWindows === 0 ? NEVER_SHUT : { episodes: tr.zeroWindows, seconds: ns(tr.zeroWindowSeconds + shutFor), shutAtEnd: tr.windowShut },
     zeroWindowProbes: tr.zeroWindowProbes,
     rtt: tr.rttSamples === 0 ? null : { samples: tr.rttSamples, min: ns(tr.rttMin), median: ns(rttMedian(tr)), max: ns(tr.rttMax) },
     throughput,
