@@ -109,8 +109,8 @@ export function connection(spec: ConnSpec): ConnectionReport {
     },
     events,
     stats: {
-      client: { packets: 6, bytes: 120, ipBytes: 400, retransmits: 0 },
-      server: { packets: 5, bytes: 1448, ipBytes: 1700, retransmits: 1 },
+      client: { packets: 6, bytes: 120, ipBytes: 400, retransmits: 0, wireBytes: 0, retransmittedBytes: 0, outOfOrder: 0, dupAcks: 0, zeroWindow: { episodes: 0, seconds: 0, shutAtEnd: false }, zeroWindowProbes: 0, rtt: null, throughput: null },
+      server: { packets: 5, bytes: 1448, ipBytes: 1700, retransmits: 1, wireBytes: 0, retransmittedBytes: 0, outOfOrder: 0, dupAcks: 0, zeroWindow: { episodes: 0, seconds: 0, shutAtEnd: false }, zeroWindowProbes: 0, rtt: null, throughput: null },
     },
     zeek: { connState: close === 'reset' ? 'RSTR' : 'SF', history: 'ShADadFf' },
     completeness: 31,

@@ -45,8 +45,8 @@ export function conn(over: Partial<ConnectionReport> & { id: number }): Connecti
     },
     events: [ev('syn', id * 10 + 1, 'client'), ev('handshake_complete', id * 10 + 3, 'client')],
     stats: {
-      client: { packets: 5, bytes: 100, ipBytes: 300, retransmits: 0 },
-      server: { packets: 3, bytes: 200, ipBytes: 320, retransmits: 0 },
+      client: { packets: 5, bytes: 100, ipBytes: 300, retransmits: 0, wireBytes: 0, retransmittedBytes: 0, outOfOrder: 0, dupAcks: 0, zeroWindow: { episodes: 0, seconds: 0, shutAtEnd: false }, zeroWindowProbes: 0, rtt: null, throughput: null },
+      server: { packets: 3, bytes: 200, ipBytes: 320, retransmits: 0, wireBytes: 0, retransmittedBytes: 0, outOfOrder: 0, dupAcks: 0, zeroWindow: { episodes: 0, seconds: 0, shutAtEnd: false }, zeroWindowProbes: 0, rtt: null, throughput: null },
     },
     zeek: { connState: 'SF', history: 'ShADadFf', orig: 'client', origBytes: 100, respBytes: 200 },
     completeness: 31,

@@ -23,7 +23,7 @@ function clean(): ConnectionReport {
       seg(8, 'server', 'ACK', 2, 102, 0, { clientState: 'CLOSED' }),
     ],
     events: [ev('syn', 1, 'client'), ev('fin_retransmit', 7, 'client'), ev('final_ack_lost', 7, 'server', { detail: 'client retransmitted its FIN' }), ev('segment_not_captured', 8, 'server', { detail: 'ACK of FIN' })],
-    stats: { client: { packets: 5, bytes: 100, ipBytes: 300, retransmits: 1 }, server: { packets: 3, bytes: 0, ipBytes: 120, retransmits: 0 } },
+    stats: { client: { packets: 5, bytes: 100, ipBytes: 300, retransmits: 1, wireBytes: 0, retransmittedBytes: 0, outOfOrder: 0, dupAcks: 0, zeroWindow: { episodes: 0, seconds: 0, shutAtEnd: false }, zeroWindowProbes: 0, rtt: null, throughput: null }, server: { packets: 3, bytes: 0, ipBytes: 120, retransmits: 0, wireBytes: 0, retransmittedBytes: 0, outOfOrder: 0, dupAcks: 0, zeroWindow: { episodes: 0, seconds: 0, shutAtEnd: false }, zeroWindowProbes: 0, rtt: null, throughput: null } },
   });
 }
 

@@ -13,7 +13,7 @@ describe('zeek conn.log', () => {
         duration: 0,
         handshake: { ...conn({ id: 2 }).handshake, kind: 'unanswered' },
         zeek: { connState: 'S0', history: 'S', orig: 'client', origBytes: 0, respBytes: 0 },
-        stats: { client: { packets: 1, bytes: 0, ipBytes: 60, retransmits: 0 }, server: { packets: 0, bytes: 0, ipBytes: 0, retransmits: 0 } },
+        stats: { client: { packets: 1, bytes: 0, ipBytes: 60, retransmits: 0, wireBytes: 0, retransmittedBytes: 0, outOfOrder: 0, dupAcks: 0, zeroWindow: { episodes: 0, seconds: 0, shutAtEnd: false }, zeroWindowProbes: 0, rtt: null, throughput: null }, server: { packets: 0, bytes: 0, ipBytes: 0, retransmits: 0, wireBytes: 0, retransmittedBytes: 0, outOfOrder: 0, dupAcks: 0, zeroWindow: { episodes: 0, seconds: 0, shutAtEnd: false }, zeroWindowProbes: 0, rtt: null, throughput: null } },
       }),
     ],
     [capture({ firstTime: T0, lastTime: T0 + 3661 })],
