@@ -3,7 +3,7 @@
  * tcptrace say of them, then the rules one by one on built segments.
  */
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/analyze.js';
+import { analyze } from '../../src/pipeline/analyze.js';
 import type { ConnectionReport } from '../../src/model/report.js';
 import { RTT_BINS, rttBin } from '../../src/tracker/transfer.js';
 import { Conv, kinds } from './fixture.js';
