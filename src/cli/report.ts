@@ -29,7 +29,7 @@ import { OutputWriter, streamAnalysis, type ConnectionStage } from '../pipeline/
 import type { CliCommand } from './command.js';
 import type { CliIO } from './io.js';
 import { analyzeOptionsFrom, captureInputs, filterFrom, filterOptions, trackerOptions } from './options.js';
-import { orFail, reportCaptureProblems, STREAMING_HEAP_GROWING_PERCENT } from './analyze.js';
+import { nothingRead, orFail, reportCaptureProblems, STREAMING_HEAP_GROWING_PERCENT } from './analyze.js';
 import { outputErrorLine } from './errors.js';
 import { EXIT } from '../report/exitcode.js';
 import { endWithCaptureProblems } from './shared.js';
@@ -173,6 +173,11 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     };
     const report = await orFail(() => streamAnalysis(captureInputs(captures, io), { ...base, recordSegments }, stage, out), io);
     if ('exit' in report) return report;
+    // Nothing could be read at all (a missing or unreadable file): the errors alone, no page.
+    if (nothingRead(report.captures)) {
+      reportCaptureProblems(report.captures, io);
+      return { exit: EXIT.input };
+    }
     return { report, html, findings: findings.result(), anomalous: anomalous.lowest(), summary };
   };
 

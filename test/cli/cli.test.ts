@@ -4,7 +4,7 @@
  * zeek-cut-style reading, exit codes). `UPDATE_GOLDEN=1 npx vitest run test/cli` rewrites the
  * goldens — read the diff against `tshark -r` before accepting it.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, WORK, buildCli, runCli, runShell, sampleFiles, type RunResult } from './harness.js';
@@ -168,6 +168,8 @@ describe('behaviour', () => {
   });
 
   it('a missing file gives only its error (exit 3) in analyze, ladder and report; nothing on stdout, no page', () => {
+    // A page left by an earlier run must not pass for one written by this run.
+    rmSync(join(WORK, 'absent.html'), { force: true });
     for (const args of [['tmp/cli-test-work/absent.pcap'], ['-f', 'json', 'tmp/cli-test-work/absent.pcap'], ['ladder', 'tmp/cli-test-work/absent.pcap'], ['report', 'tmp/cli-test-work/absent.pcap', '-o', 'tmp/cli-test-work/absent.html']]) {
       const r = runCli(args);
       expect(r.code).toBe(3);
