@@ -66,6 +66,12 @@ export interface Segment {
   payloadOffset: number;
   /** TCP checksum: true/false when all bytes are captured, null when they are not. */
   checksumOk: boolean | null;
+  /**
+   * The wrong TCP checksum holds exactly the pseudo-header's folded sum: Linux checksum offload
+   * (CHECKSUM_PARTIAL) left the rest to the NIC, and the capture on the sending host saw the segment
+   * before the NIC completed it. Not corruption.
+   */
+  checksumPartial: boolean;
 
   /** Options, reset for every segment. */
   options: TcpOptions;
@@ -158,6 +164,7 @@ export function newSegment(): Segment {
     capturedPayload: 0,
     payloadOffset: 0,
     checksumOk: null,
+    checksumPartial: false,
     options: newTcpOptions(),
   };
 }
@@ -174,6 +181,8 @@ export const CHECKSUMS_UNKNOWN = 0;
 const CHECKSUMS_KNOWN = 0x10;
 const IP_SHIFT = 0;
 const TCP_SHIFT = 2;
+/** Set when the wrong TCP checksum is an offloaded one (Segment.checksumPartial). */
+const TCP_PARTIAL = 0x20;
 
 function verdictBits(ok: boolean | null): number {
   return ok === null ? 0 : ok ? 2 : 1;
@@ -183,9 +192,14 @@ function verdictOf(bits: number): boolean | null {
   return bits === 0 ? null : bits === 2;
 }
 
-/** The checksum verdicts of a decoded segment, for Segment.knownChecksums (a number below 2^5). */
+/** The checksum verdicts of a decoded segment, for Segment.knownChecksums (a number below 2^6). */
 export function checksumVerdicts(seg: Segment): number {
-  return CHECKSUMS_KNOWN | (verdictBits(seg.ipChecksumOk) << IP_SHIFT) | (verdictBits(seg.checksumOk) << TCP_SHIFT);
+  return CHECKSUMS_KNOWN | (verdictBits(seg.ipChecksumOk) << IP_SHIFT) | (verdictBits(seg.checksumOk) << TCP_SHIFT) | (seg.checksumPartial ? TCP_PARTIAL : 0);
+}
+
+/** Whether known verdicts say the wrong TCP checksum is an offloaded partial one. */
+export function knownTcpChecksumPartial(verdicts: number): boolean {
+  return (verdicts & TCP_PARTIAL) !== 0;
 }
 
 /** The IPv4 header checksum verdict held in known verdicts. */

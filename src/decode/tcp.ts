@@ -3,7 +3,7 @@
  */
 import { fold16, sum16 } from './checksum.js';
 import { parseTcpOptions } from './options.js';
-import { CHECKSUMS_UNKNOWN, knownTcpChecksum, TcpFlag, type DecodeResult, type Segment } from './segment.js';
+import { CHECKSUMS_UNKNOWN, knownTcpChecksum, knownTcpChecksumPartial, TcpFlag, type DecodeResult, type Segment } from './segment.js';
 
 /** Size of the TCP header without options. */
 export const TCP_MIN_HEADER = 20;
@@ -71,8 +71,17 @@ export function decodeTcp(b: Uint8Array, off: number, tcpLength: number, pseudoS
   parseTcpOptions(b, off + TCP_MIN_HEADER, payloadOffset, captured, out.options);
 
   const end = off + tcpLength;
-  if (out.knownChecksums !== CHECKSUMS_UNKNOWN) out.checksumOk = knownTcpChecksum(out.knownChecksums);
-  else out.checksumOk = pseudoSum < 0 || end > captured ? null : fold16(sum16(b, off, end, pseudoSum)) === 0xffff;
+  if (out.knownChecksums !== CHECKSUMS_UNKNOWN) {
+    out.checksumOk = knownTcpChecksum(out.knownChecksums);
+    out.checksumPartial = knownTcpChecksumPartial(out.knownChecksums);
+  } else {
+    out.checksumOk = pseudoSum < 0 || end > captured ? null : fold16(sum16(b, off, end, pseudoSum)) === 0xffff;
+    // Linux hands a segment to a NIC that computes checksums with CHECKSUM_PARTIAL: the field holds
+    // the pseudo-header's sum (tcp_v4_send_check / tcp_v6_send_check: ~csum_tcpudp_magic(..., 0)),
+    // which the NIC completes over the header and payload. A capture on the sending host sees it
+    // before that: wrong, but by exactly this value, which corruption practically never produces.
+    out.checksumPartial = out.checksumOk === false && ((b[off + 16] << 8) | b[off + 17]) === fold16(pseudoSum);
+  }
   return null;
 }
 

@@ -195,6 +195,12 @@ export interface CaptureReport {
   comments?: string[];
   /** pcapng interfaces: if_name / if_description as the file states them (free text: escape). */
   interfaces?: { name?: string; description?: string; linkType: number }[];
+  /**
+   * Hosts whose segments carry an offloaded TCP checksum (the pseudo-header's partial sum, Linux
+   * CHECKSUM_PARTIAL: the capture was taken on the sending host before its NIC filled the checksum in),
+   * with how many; most first. Such segments raise no `bad_checksum` event.
+   */
+  checksumOffload?: { host: string; segments: number }[];
 }
 
 export interface Summary {

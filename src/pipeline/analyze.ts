@@ -15,6 +15,7 @@ import { SCHEMA_VERSION, type CaptureReport, type ConnectionReport, type Report,
 import type { Endpoint } from '../model/endpoint.js';
 import { displayFilter } from '../tracker/connection.js';
 import { settleTimeWait } from '../tracker/time-wait.js';
+import { ChecksumOffloadCount } from '../tracker/offload.js';
 import type { ZeekObserverOptions } from '../tracker/zeek.js';
 
 /** The reading thread's module (see read-thread.ts): beside this one once built. */
@@ -167,6 +168,7 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
   let frames = 0;
   const progress = options.onProgress;
   const verify = options.checksums === 'verify';
+  const offload = inputs.map(() => new ChecksumOffloadCount());
   /** One frame decoded into `seg` (`result` null: a TCP segment). */
   const take = (result: DecodeResult): void => {
     frames++;
@@ -177,6 +179,7 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
       result = 'bad_checksum';
     }
     if (result === null) {
+      if (seg.checksumPartial) offload[seg.fileIndex]!.add(seg);
       tcpSegments[seg.fileIndex]!++;
       manager.onSegment(seg);
     } else {
@@ -225,6 +228,8 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
     };
     if (info.comments.length > 0) r.comments = info.comments.slice();
     if (info.interfaces.length > 0) r.interfaces = info.interfaces.map((x) => ({ ...x }));
+    const offloaded = offload[i]!.result();
+    if (offloaded.length > 0) r.checksumOffload = offloaded;
     const err = c.error();
     if (err !== null) r.error = { file: err.file, frame: err.frame, offset: err.offset, message: stripLocation(err) };
     if (options.onWarning !== undefined) {

@@ -39,6 +39,10 @@ function captureLine(c: CaptureReport, p: Palette): string {
   const link = c.linkTypes.length ? c.linkTypes.join('+') : 'no link type';
   let line = `  ${p.bold(c.file)}: ${c.format}, ${link}, ${c.frames} frames, ${c.tcpSegments} TCP segments${span}`;
   if (skipped) line += `\n    skipped: ${skipped}`;
+  // Said once per capture and host: the capture was taken on a sender whose NIC fills in checksums.
+  for (const o of c.checksumOffload ?? []) {
+    line += `\n    checksum offload on ${o.host}: ${o.segments} segment${o.segments === 1 ? '' : 's'} (checksum left to the NIC; not counted as bad)`;
+  }
   if (c.error) line += `\n    ${p.red(`read stopped at frame ${c.error.frame} (byte offset ${c.error.offset}): ${c.error.message}`)}`;
   if (c.warnings.length) line += `\n    ${p.yellow(`${c.warnings.length} warning${c.warnings.length === 1 ? '' : 's'} (see stderr)`)}`;
   return line;

@@ -700,7 +700,7 @@ export class ConnectionTracker {
         seg.seq === S.sndNxt &&
         t >= this.prevTime &&
         seqLe(seg.ack, R.sndNxt) &&
-        seg.checksumOk !== false &&
+        (seg.checksumOk !== false || seg.checksumPartial) &&
         seg.ipChecksumOk !== false &&
         !this.isDuplicate(seg, S, t)
       ) {
@@ -810,7 +810,9 @@ export class ConnectionTracker {
     const fin = (flags & FIN) !== 0;
     const rst = (flags & RST) !== 0;
 
-    if (seg.checksumOk === false || seg.ipChecksumOk === false) {
+    // An offloaded checksum (Segment.checksumPartial) is no damage: the run says so once per capture
+    // and host (CaptureReport.checksumOffload), not per connection.
+    if ((seg.checksumOk === false && !seg.checksumPartial) || seg.ipChecksumOk === false) {
       this.cur.marks |= Mark.bad_checksum;
       if (!S.badChecksumNoted) {
         S.badChecksumNoted = true;
