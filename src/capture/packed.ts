@@ -104,6 +104,11 @@ export class PackedFrames {
     return this.f64[(at >>> 3) + 1]!;
   }
 
+  /** Byte offset of the frame's record in its file. */
+  fileOffset(at: number): number {
+    return this.f64[at >>> 3]!;
+  }
+
   fileIndex(at: number): number {
     return this.u32[(at >>> 2) + 4]!;
   }

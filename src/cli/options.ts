@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { AnalyzeOptions, CaptureInput } from '../pipeline/analyze.js';
+import { UDP_TUNNEL_NAMES, type DecapOptions, type UdpTunnelName } from '../decode/index.js';
 import { parseFilter, type ConnectionFilter } from '../report/filter.js';
 import { STDIN_TOKEN, type CliIO } from './io.js';
 import { UsageError } from './errors.js';
@@ -70,7 +71,19 @@ export function trackerOptions<T>(y: Argv<T>) {
       describe: "the Zeek view as `zeek -b`: no likely-server-port list, so the originator is the first packet's sender unless the handshake says otherwise",
       group: 'Tracking:',
     })
+    .option('decap', {
+      type: 'boolean',
+      default: true,
+      describe: 'open tunnels (VXLAN, GENEVE, GRE, ERSPAN, IP-in-IP, GTP-U, Teredo, AYIYA, PBB); --no-decap leaves them closed',
+      group: 'Tunnels:',
+    })
+    .option('tunnel-port', {
+      type: 'string',
+      describe: `open a UDP tunnel on another port too, KIND=PORT (KIND: ${UDP_TUNNEL_NAMES.join(', ')}), e.g. vxlan=4790; repeatable`,
+      group: 'Tunnels:',
+    })
     .check((argv) => {
+      tunnelPortsFrom(argv);
       const msl = argv['msl'] as number | undefined;
       if (msl !== undefined && (!Number.isFinite(msl) || msl < 0)) throw new Error(`--msl must be a number of seconds ≥ 0, not ${String(argv['msl'])}`);
       const idle = argv['idle-timeout'] as number | undefined;
@@ -94,7 +107,31 @@ export function analyzeOptionsFrom(argv: Record<string, unknown>): AnalyzeOption
       ...(argv['zeek-bare'] === true ? { likelyServerPorts: 'none' as const } : {}),
     };
   }
+  const ports = tunnelPortsFrom(argv);
+  if (argv['decap'] === false || ports !== undefined) {
+    const d: DecapOptions = {};
+    if (argv['decap'] === false) d.enabled = false;
+    if (ports !== undefined) d.ports = ports;
+    o.decapsulation = d;
+  }
   return o;
+}
+
+/** `--tunnel-port KIND=PORT` values (repeatable or comma-separated); throws a usage message on a bad one. */
+export function tunnelPortsFrom(argv: Record<string, unknown>): Partial<Record<UdpTunnelName, number[]>> | undefined {
+  const raw = argv['tunnel-port'];
+  if (raw === undefined) return undefined;
+  const ports: Partial<Record<UdpTunnelName, number[]>> = {};
+  for (const item of (Array.isArray(raw) ? raw : [raw]).flatMap((v) => String(v).split(','))) {
+    const m = /^\s*([a-z]+)\s*=\s*(\d+)\s*$/.exec(item);
+    const kind = m?.[1] as UdpTunnelName | undefined;
+    const port = Number(m?.[2]);
+    if (m === null || kind === undefined || !UDP_TUNNEL_NAMES.includes(kind) || !(port >= 1 && port <= 65535)) {
+      throw new Error(`--tunnel-port takes KIND=PORT with KIND one of ${UDP_TUNNEL_NAMES.join(', ')} and PORT 1..65535, not ${JSON.stringify(item)}`);
+    }
+    (ports[kind] ??= []).push(port);
+  }
+  return ports;
 }
 
 const FILTER_KEYS = ['host', 'port', 'net', 'connection', 'handshake', 'close', 'event'] as const;

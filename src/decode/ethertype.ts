@@ -7,7 +7,7 @@
  *
  * Two reasons for "no IP here": 'non_ip' for protocols known not to carry IP (ARP, LLDP, 802.3/LLC
  * frames, PPPoE discovery, ...) — expected background on any LAN; 'unsupported_ethertype' for an
- * EtherType tcpshake does not know (MACsec, provider backbone bridging, ...), which may hide TCP
+ * EtherType tcpshake does not know (MACsec, ...), which may hide TCP
  * behind an encapsulation it does not decode: worth a look when a capture shows many of them.
  */
 import { decodeIPv4 } from './ipv4.js';
@@ -15,6 +15,7 @@ import { decodeIPv6 } from './ipv6.js';
 import { decodeMpls } from './mpls.js';
 import { decodePppoeSession } from './pppoe.js';
 import type { DecodeResult, Segment } from './segment.js';
+import { NoteKind, noteKey, pushTunnel, TunnelKind } from './tunnel.js';
 
 /**
  * A layer decoder: decodes the header at `b[off..]` and everything inside it into `out`.
@@ -44,6 +45,8 @@ export const EtherType = {
   /** IEEE 802.1ad provider bridging tag (S-tag, QinQ). */
   QinQ: 0x88a8,
   LLDP: 0x88cc,
+  /** IEEE 802.1ah provider backbone bridging (PBB, "MAC-in-MAC"): an I-TAG, then a whole customer frame. */
+  PBB: 0x88e7,
   PTP: 0x88f7,
   CFM: 0x8902,
   /** Cisco FabricPath: 2 more bytes (FTag/TTL), then a whole inner Ethernet header. */
@@ -112,6 +115,18 @@ export function decodeEtherType(type: number, b: Uint8Array, off: number, wire: 
         if (p + 6 > captured) return 'truncated';
         t = (b[p + 4] << 8) | b[p + 5];
         p += 6;
+        continue;
+      case EtherType.PBB:
+        // IEEE 802.1ah I-TAG: PCP, DEI, UCA, reserved (1 byte), I-SID (3 bytes, the service instance:
+        // the tunnel's identifier); then the customer's destination and source MACs and type.
+        if (!out.decap.enabled) return 'unsupported_ethertype';
+        if (p + 18 > captured) return 'truncated';
+        if (!pushTunnel(out, TunnelKind.pbb, (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3], 0, 0, 0, 0, -1, -1)) {
+          out.notes?.note(out.fileIndex, noteKey(NoteKind.tooDeep, 0), out.frame, out.fileOffset);
+          return 'tunnel';
+        }
+        t = (b[p + 16] << 8) | b[p + 17];
+        p += 18;
         continue;
       case EtherType.FabricPath:
         // FTag/TTL (2 bytes) end the 16-byte outer header; an inner Ethernet header (14 bytes) follows.

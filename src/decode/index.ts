@@ -16,6 +16,24 @@ export { checksumVerifies, fold16, internetChecksum, pseudoHeaderSum4, pseudoHea
 export { decodeCiscoHdlc, decodeEthernet, ETHERNET_HEADER } from './ethernet.js';
 export { decodeEtherType, ETHERTYPE_DECODERS, EtherType, NON_IP_ETHERTYPES, type LayerDecoder } from './ethertype.js';
 export { IpProtocol, skipReasonForProtocol } from './ipproto.js';
+export { Reassembly, type ReassemblyLimits } from './reassembly.js';
+export {
+  DEFAULT_DECAP,
+  DEFAULT_TUNNEL_PORTS,
+  decapConfig,
+  DecodeNotes,
+  decodeNoteMessage,
+  MAX_TUNNEL_DEPTH,
+  TUNNEL_KIND_NAMES,
+  TunnelKind,
+  UDP_TUNNEL_NAMES,
+  UdpTunnel,
+  type DecapConfig,
+  type DecapOptions,
+  type TunnelKindName,
+  type TunnelLayer,
+  type UdpTunnelName,
+} from './tunnel.js';
 export { decodeIPv4, IPV4_MIN_HEADER } from './ipv4.js';
 export { decodeIPv6, IPV6_HEADER } from './ipv6.js';
 export { LINK_TYPE_DECODERS, LinkType, linkTypeDecoder } from './linktype.js';
@@ -48,6 +66,7 @@ export function decodeFrame(frame: Frame, out: Segment): DecodeResult {
   const b = frame.data;
   out.fileIndex = frame.fileIndex;
   out.frame = frame.number;
+  out.fileOffset = frame.offset;
   out.tsSec = frame.tsSec;
   out.tsNsec = frame.tsNsec;
   out.knownChecksums = CHECKSUMS_UNKNOWN;
@@ -62,6 +81,7 @@ export function decodeFrame(frame: Frame, out: Segment): DecodeResult {
 export function decodePacked(frames: PackedFrames, at: number, out: Segment): DecodeResult {
   out.fileIndex = frames.fileIndex(at);
   out.frame = frames.number(at);
+  out.fileOffset = frames.fileOffset(at);
   out.tsSec = frames.tsSec(at);
   out.tsNsec = frames.tsNsec(at);
   out.knownChecksums = frames.checksums(at);
@@ -71,8 +91,10 @@ export function decodePacked(frames: PackedFrames, at: number, out: Segment): De
 /** The frame's `captured` bytes at `b[start..]` (`original` long on the wire), from its link layer up. */
 function decodeLinkLayer(linkType: number, b: Uint8Array, start: number, captured: number, original: number, out: Segment): DecodeResult {
   out.bytes = b;
+  out.frameStart = start;
   out.capturedEnd = start + captured;
   out.wireLength = original > captured ? original : captured;
+  out.tunnelDepth = 0;
   const decoder = LINK_TYPE_DECODERS.get(linkType);
   if (decoder === undefined) return 'unsupported_link_type';
   return decoder(b, start, start + (original > captured ? original : captured), out);

@@ -3,21 +3,26 @@
  */
 import { decodeIPv4 } from './ipv4.js';
 import { decodeIPv6 } from './ipv6.js';
+import { decodeMpls } from './mpls.js';
 import type { DecodeResult, Segment } from './segment.js';
 
 /** PPP protocol numbers (RFC 1661 §2, IANA "PPP DLL Protocol Numbers"). */
 export const PppProtocol = {
   IPv4: 0x0021,
   IPv6: 0x0057,
+  /** MPLS unicast (RFC 3032 §4.3). */
+  MPLS: 0x0281,
 } as const;
 
-/** Dispatches on the PPP protocol field: IPv4 and IPv6 are decoded, anything else (LCP, IPCP, ...) → 'non_ip'. */
+/** Dispatches on the PPP protocol field: IPv4, IPv6 and MPLS are decoded, anything else (LCP, IPCP, ...) → 'non_ip'. */
 export function decodePppPayload(protocol: number, b: Uint8Array, off: number, wire: number, out: Segment): DecodeResult {
   switch (protocol) {
     case PppProtocol.IPv4:
       return decodeIPv4(b, off, wire, out);
     case PppProtocol.IPv6:
       return decodeIPv6(b, off, wire, out);
+    case PppProtocol.MPLS:
+      return decodeMpls(b, off, wire, out);
     default:
       return 'non_ip';
   }

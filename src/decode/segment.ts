@@ -5,10 +5,15 @@ import type { SkipReason } from '../model/capture.js';
  * per-packet allocation on the hot path): whoever needs a field after the next frame must copy it.
  * Addresses are not copied either: `bytes` is the frame's buffer, `srcOffset`/`dstOffset` point into it.
  */
+import type { Reassembly } from './reassembly.js';
+import { DEFAULT_DECAP, newTunnelLayers, type DecapConfig, type DecodeNotes, type TunnelLayer } from './tunnel.js';
+
 export interface Segment {
   // --- where it came from
   fileIndex: number;
   frame: number;
+  /** Byte offset of the frame's record in its (decompressed) file, for warnings. */
+  fileOffset: number;
   tsSec: number;
   tsNsec: number;
 
@@ -21,6 +26,8 @@ export interface Segment {
   bytes: Uint8Array;
   /** Where the frame's captured bytes end in `bytes`: the decoders read nothing at or past it. */
   capturedEnd: number;
+  /** Where the frame's bytes start in `bytes` (0 unless it was packed with others, or reassembled). */
+  frameStart: number;
   /**
    * The checksum verdicts when they were worked out already, by the reading thread as it packed the
    * frame (see {@link checksumVerdicts}); {@link CHECKSUMS_UNKNOWN} when the decoders verify them.
@@ -75,6 +82,18 @@ export interface Segment {
 
   /** Options, reset for every segment. */
   options: TcpOptions;
+
+  // --- tunnels (see tunnel.ts)
+  /** How many of `tunnels` the frame went through (0: not tunnelled); reset for every frame. */
+  tunnelDepth: number;
+  /** The opened encapsulations, outermost first (preallocated, MAX_TUNNEL_DEPTH long). */
+  tunnels: TunnelLayer[];
+  /** The run's decapsulation settings. */
+  decap: DecapConfig;
+  /** Where decoding notes worth a warning are counted (null: not counted, as on the reading thread). */
+  notes: DecodeNotes | null;
+  /** IP fragment reassembly (null: fragments are skipped, as on the reading thread). */
+  reassembly: Reassembly | null;
 }
 
 /** TCP flag bits as in the header's 12 flag bits (AE is RFC 9768 / AccECN, bit 8). */
@@ -137,11 +156,13 @@ export function newSegment(): Segment {
   return {
     fileIndex: 0,
     frame: 0,
+    fileOffset: 0,
     tsSec: 0,
     tsNsec: 0,
     ipVersion: 4,
     bytes: new Uint8Array(0),
     capturedEnd: 0,
+    frameStart: 0,
     knownChecksums: CHECKSUMS_UNKNOWN,
     srcOffset: 0,
     dstOffset: 0,
@@ -166,6 +187,11 @@ export function newSegment(): Segment {
     checksumOk: null,
     checksumPartial: false,
     options: newTcpOptions(),
+    tunnelDepth: 0,
+    tunnels: newTunnelLayers(),
+    decap: DEFAULT_DECAP,
+    notes: null,
+    reassembly: null,
   };
 }
 

@@ -47,6 +47,8 @@ import { ConnectionTracker, SegmentScratch, SYN_FIRST_RETRY_MAX, SYN_RETRY_SLACK
 import type { ZeekObserverOptions } from '../tracker/zeek.js';
 import { ZEEK_TCP_TIMERS } from '../tracker/zeek-timers.js';
 import { CaptureClock } from '../tracker/clock.js';
+import type { Encapsulation } from '../model/report.js';
+import { encapsulationOf, orientEncapsulation, tunnelDisplayFilter, tunnelIds } from './encapsulation.js';
 import { rolesByPort } from './roles.js';
 import { FlowTable, segmentFlowHash, type FlowEntry } from './table.js';
 import { TombstoneStore } from './tombstones.js';
@@ -117,6 +119,11 @@ interface Live {
   index: number;
   /** With zeekCompat: the due time of this connection's latest entry in the timer queue. */
   queuedAt: number;
+  /** The tunnels of the connection's first segment (outer source = its sender's side); null when untunnelled. */
+  tunnels: Encapsulation[] | null;
+  /** The tunnels' identifiers on A's first segment and on B's (null until B sends). */
+  idsA: number[] | null;
+  idsB: number[] | null;
 }
 
 /** One entry of the zeekCompat timer queue: `live`'s tracker has a Zeek timer due at `at`. */
@@ -322,6 +329,7 @@ export class ConnectionManager {
       this.replace(live, seg, fromA, t);
       return;
     }
+    if (seg.tunnelDepth !== 0 && !fromA && live.idsB === null) live.idsB = tunnelIds(seg);
     tracker.onSegment(seg, fromA, t);
     this.liveLastTime[live.index] = tracker.lastTime;
     this.liveOverFrom[live.index] = OVER_FROM_UNKNOWN;
@@ -373,6 +381,9 @@ export class ConnectionManager {
     const tracker = this.create(seg);
     if (tupleReused) tracker.tupleReused = true;
     live.tracker = tracker;
+    live.tunnels = seg.tunnelDepth === 0 ? null : encapsulationOf(seg);
+    live.idsA = seg.tunnelDepth === 0 ? null : tunnelIds(seg);
+    live.idsB = null;
     this.addLive(live);
     if (analysed) tracker.onSegment(seg, true, t);
     else tracker.onUnverifiedSegment(seg, true, t);
@@ -481,7 +492,7 @@ export class ConnectionManager {
     if (reuse !== null) old.endTimeWaitByReuse(seg, fromA, t);
     old.tupleReused = true;
     this.removeLive(live);
-    this.options.onConnection(old.finish(old.isTerminal() ? 'over' : 'replaced', t, this.idleTimeout));
+    this.report(live, old, old.finish(old.isTerminal() ? 'over' : 'replaced', t, this.idleTimeout));
     if (!fromA) live.entry.swap();
     const tracker = this.start(live, seg, t, true, analysed);
     if (reuse !== null) tracker.reusedTimeWait(reuse);
@@ -496,7 +507,7 @@ export class ConnectionManager {
     const tomb = this.tombs.size === 0 ? null : this.tombs.take(seg, segmentFlowHash(seg));
     const f = seg.flags;
     const reuse = tomb !== null && (f & SYN) !== 0 && (f & (RST | FIN)) === 0 ? tomb.reuse(seg, this.tombs.fromA, t) : null;
-    const live: Live = { tracker: null, entry: null as unknown as FlowEntry<Live>, index: -1, queuedAt: Infinity };
+    const live: Live = { tracker: null, entry: null as unknown as FlowEntry<Live>, index: -1, queuedAt: Infinity, tunnels: null, idsA: null, idsB: null };
     live.entry = this.table.insert(seg, live);
     const tracker = this.start(live, seg, t, reuse !== null, analysed);
     if (reuse !== null) tracker.reusedTimeWait(reuse);
@@ -537,7 +548,17 @@ export class ConnectionManager {
     if (tomb !== null) this.tombs.add(l.entry, tomb);
     if (reason !== 'end') this.rememberRoles(tracker);
     this.table.remove(l.entry);
-    this.options.onConnection(tracker.finish(reason, now, this.zeekTimers !== null ? this.zeekInactivity : this.idleTimeout));
+    this.report(l, tracker, tracker.finish(reason, now, this.zeekTimers !== null ? this.zeekInactivity : this.idleTimeout));
+  }
+
+  /** Hands a finished connection's report on, with its tunnels when it had any. */
+  private report(l: Live, tracker: ConnectionTracker, r: ConnectionReport): void {
+    if (l.tunnels !== null) {
+      r.encapsulation = orientEncapsulation(l.tunnels, tracker.aIsClient, l.idsA!, l.idsB);
+      const f = tunnelDisplayFilter(r.encapsulation);
+      if (f !== '') r.displayFilter += ` && ${f}`;
+    }
+    this.options.onConnection(r);
   }
 
   /** Expire what is over at capture time `now`; reported in id order. */

@@ -3,11 +3,12 @@
  * by the symmetric numeric hash (power-of-two size, grown as needed) with a collision chain per
  * bucket; lookups compare address words and ports, never strings, and allocate nothing. Addresses
  * are read into the entry as numbers once, when it is created (no copy or view of the frame's bytes
- * survives the frame).
+ * survives the frame). A tunnelled 4-tuple also keeps its tunnel identity (see key.ts): an untunnelled
+ * lookup pays one comparison for it.
  */
 import type { Segment } from '../decode/segment.js';
 import { word32 } from '../util/bytes.js';
-import { combineSymmetric, endpointHashWords } from './key.js';
+import { combineSymmetric, endpointHashWords, fmix32, tunnelDirection, tunnelIdentity, tunnelMatches, tunnelPathHash } from './key.js';
 
 export class FlowEntry<T> {
   readonly hash: number;
@@ -26,9 +27,22 @@ export class FlowEntry<T> {
   value: T;
   /** Next entry in the same hash bucket. */
   next: FlowEntry<T> | null = null;
+  /** The tunnel path (key.ts tunnelIdentity), or null for an untunnelled 4-tuple. */
+  readonly tunnel: Int32Array | null;
+  /**
+   * The tunnel identifiers (key.ts tunnelDirection: VNI, GRE key, TEID...) seen on A→B and on B→A
+   * segments; -1 none yet. They may differ by direction (a GTP-U TEID names the receiving end; OVN
+   * puts a different GENEVE VNI on each direction), so each direction's is learnt from its first
+   * segment, and a segment with another identifier in that direction belongs to another connection:
+   * the same inner 4-tuple in another VNI, key or TEID (see FlowTable.lookup).
+   */
+  dirA: number;
+  dirB = -1;
 
   constructor(hash: number, seg: Segment, value: T) {
     this.hash = hash;
+    this.tunnel = seg.tunnelDepth === 0 ? null : tunnelIdentity(seg);
+    this.dirA = seg.tunnelDepth === 0 ? -1 : tunnelDirection(seg);
     const b = seg.bytes;
     const s = seg.srcOffset;
     const d = seg.dstOffset;
@@ -76,10 +90,19 @@ export class FlowEntry<T> {
     x = this.portA;
     this.portA = this.portB;
     this.portB = x;
+    x = this.dirA;
+    this.dirA = this.dirB;
+    this.dirB = x;
   }
 
-  /** 1 when seg goes A→B, 2 when B→A, 0 when it is another 4-tuple. */
+  /** 1 when seg goes A→B, 2 when B→A, 0 when it is another 4-tuple or another tunnel path (identifiers aside). */
   match(seg: Segment): 0 | 1 | 2 {
+    const m = this.matchTuple(seg);
+    if (m === 0 || (this.tunnel === null && seg.tunnelDepth === 0)) return m;
+    return tunnelMatches(seg, this.tunnel) ? m : 0;
+  }
+
+  private matchTuple(seg: Segment): 0 | 1 | 2 {
     const v6 = seg.addrLength === 16;
     if (v6 !== this.v6) return 0;
     const b = seg.bytes;
@@ -115,7 +138,13 @@ export class FlowEntry<T> {
   }
 }
 
+/** The flow hash of seg's 4-tuple and, when it came through tunnels, of its tunnel path. */
 export function segmentFlowHash(seg: Segment): number {
+  const h = tupleFlowHash(seg);
+  return seg.tunnelDepth === 0 ? h : fmix32(h ^ tunnelPathHash(seg)) & 0x3fffffff;
+}
+
+function tupleFlowHash(seg: Segment): number {
   const b = seg.bytes;
   const s = seg.srcOffset;
   const d = seg.dstOffset;
@@ -146,6 +175,7 @@ export class FlowTable<T> {
 
   lookup(seg: Segment): FlowEntry<T> | null {
     const h = segmentFlowHash(seg);
+    if (seg.tunnelDepth !== 0) return this.lookupTunnelled(seg, h);
     let e: FlowEntry<T> | null = this.buckets[h & this.mask]!;
     while (e !== null) {
       if (e.hash === h) {
@@ -158,6 +188,42 @@ export class FlowTable<T> {
       e = e.next;
     }
     return null;
+  }
+
+  /**
+   * A tunnelled segment's entry: same 4-tuple and tunnel path, and a tunnel identifier that fits its
+   * direction. Best: the identifier this direction already showed. Next: this direction has shown
+   * none yet and the other direction showed this one (a tunnel with one identifier both ways: Linux
+   * VXLAN, a GRE key). Last: this direction has shown none yet (identifiers that differ by direction:
+   * the first reply pairs with the connection it answers; with two connections of the same inner
+   * 4-tuple both waiting for their first reply, the newest is taken). The identifier is learnt then.
+   */
+  private lookupTunnelled(seg: Segment, h: number): FlowEntry<T> | null {
+    const dir = tunnelDirection(seg);
+    let best: FlowEntry<T> | null = null;
+    let bestRank = 0;
+    let bestM: 0 | 1 | 2 = 0;
+    for (let e: FlowEntry<T> | null = this.buckets[h & this.mask]!; e !== null; e = e.next) {
+      if (e.hash !== h) continue;
+      const m = e.match(seg);
+      if (m === 0) continue;
+      const own = m === 1 ? e.dirA : e.dirB;
+      const other = m === 1 ? e.dirB : e.dirA;
+      const rank = own === dir ? 3 : own !== -1 ? 0 : other === dir ? 2 : 1;
+      if (rank > bestRank) {
+        best = e;
+        bestRank = rank;
+        bestM = m;
+        if (rank === 3) break;
+      }
+    }
+    if (best === null) return null;
+    this.fromA = bestM === 1;
+    if (bestRank < 3) {
+      if (bestM === 1) best.dirA = dir;
+      else best.dirB = dir;
+    }
+    return best;
   }
 
   /** Insert a new entry for seg's 4-tuple (A = seg's sender). Call after a lookup that missed. */

@@ -146,6 +146,61 @@ export interface ConnectionReport {
   elidedSegments?: number;
   /** Set when the connection was expired by the idle timeout rather than closed. */
   idleExpired?: boolean;
+  /**
+   * The tunnels the connection's packets came through, outermost first; absent when it was not
+   * tunnelled. Part of the connection's identity: the same 4-tuple in two tunnels is two connections.
+   */
+  encapsulation?: Encapsulation[];
+}
+
+/** The encapsulations tcpshake opens (see docs/formats.md). */
+export const ENCAPSULATION_KINDS = ['vxlan', 'geneve', 'gre', 'erspan', 'ipip', 'gtp', 'teredo', 'ayiya', 'pbb'] as const;
+export type EncapsulationKind = (typeof ENCAPSULATION_KINDS)[number];
+
+/** An outer endpoint of a tunnel: its address, and its UDP port for UDP-borne tunnels. */
+export interface TunnelEndpoint {
+  ip: string;
+  port?: number;
+}
+
+/** One tunnel a connection came through. */
+export interface Encapsulation {
+  kind: EncapsulationKind;
+  /**
+   * VXLAN / GENEVE: the 24-bit virtual network identifier, as on the client's packets (the server's
+   * when the capture has none of the client's); `serverVni` when the server's packets carry another
+   * (OVN, for one, uses one VNI per direction). The same goes for `key`, `sessionId` and `isid`.
+   */
+  vni?: number;
+  serverVni?: number;
+  /** GRE: the key (RFC 2890), when the header has one. */
+  key?: number;
+  serverKey?: number;
+  /** GRE version 1 (PPTP): the call id. */
+  callId?: number;
+  /** GRE: the protocol type it carries, e.g. 0x0800, 0x86dd, 0x6558 (Ethernet). */
+  protocol?: number;
+  /** GRE carried over UDP (RFC 8086). */
+  overUdp?: boolean;
+  /** ERSPAN: type (1, 2 or 3) and session id (types 2 and 3). */
+  erspanType?: 1 | 2 | 3;
+  sessionId?: number;
+  serverSessionId?: number;
+  /** IP-in-IP: the protocol number, 4 (IPv4 inside) or 41 (IPv6 inside). */
+  ipProtocol?: number;
+  /** GTP-U: the TEID on the client's packets and on the server's (each end names its own), null when unseen. */
+  teid?: { client: number | null; server: number | null };
+  /** PBB (IEEE 802.1ah): the backbone service instance identifier. */
+  isid?: number;
+  serverIsid?: number;
+  /**
+   * The tunnel's outer endpoints: `client` the one on the inner client's side (the outer source of
+   * the client's packets), `server` the other, each with its UDP port as the connection's first packet
+   * showed it. For mirrored traffic (ERSPAN, VXLAN mirroring), where both directions travel from the
+   * mirroring sensor to the collector, `client` is the sensor when the first packet was the client's.
+   * Absent for PBB (no IP outside).
+   */
+  outer?: { client: TunnelEndpoint; server: TunnelEndpoint };
 }
 
 /** One segment of a connection as a ladder diagram draws it. */

@@ -7,8 +7,9 @@ import type { Readable } from 'node:stream';
 import { captureTimeline, openCapture, linkTypeName, type OpenedCapture } from '../capture/index.js';
 import { readOnWorker } from '../capture/threaded.js';
 import { CaptureError, timeOf, type CaptureWarning } from '../capture/frame.js';
-import { decodeFrame, decodePacked } from '../decode/index.js';
+import { decapConfig, decodeFrame, decodeNoteMessage, DecodeNotes, decodePacked, Reassembly, type DecapOptions } from '../decode/index.js';
 import { newSegment, type DecodeResult, type SkipReason } from '../decode/segment.js';
+import { tunnelDisplayFilter } from '../flow/encapsulation.js';
 import { ConnectionManager } from '../flow/manager.js';
 import type { ConnectionEvent } from '../model/events.js';
 import { SCHEMA_VERSION, type CaptureReport, type ConnectionReport, type Report, type Summary } from '../model/report.js';
@@ -79,6 +80,12 @@ export interface AnalyzeOptions {
    * checksums), and Zeek's default likely-server-port list (as Zeek with its default scripts).
    */
   zeek?: AnalyzeZeekOptions;
+  /**
+   * Tunnels: on by default (VXLAN, GENEVE, GRE, ERSPAN, GRE-in-UDP, IP-in-IP, GTP-U, Teredo, AYIYA,
+   * PBB; see docs/formats.md); `{ enabled: false }` leaves them closed; `ports` opens UDP tunnels on
+   * more ports (e.g. `{ vxlan: [4790] }`).
+   */
+  decapsulation?: DecapOptions;
   /**
    * `'ignore'` (default, as `zeek -C`): a segment whose IPv4 header or TCP checksum is wrong is
    * analysed like any other (captures taken on the sending host carry checksums the NIC fills in
@@ -165,6 +172,9 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
   });
 
   const seg = newSegment();
+  seg.decap = decapConfig(options.decapsulation);
+  seg.notes = new DecodeNotes();
+  seg.reassembly = new Reassembly();
   let frames = 0;
   const progress = options.onProgress;
   const verify = options.checksums === 'verify';
@@ -211,6 +221,7 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
       if (wait !== undefined) await wait;
     }
   }
+  seg.reassembly.finish(seg);
   manager.finish();
 
   const captureReports: CaptureReport[] = captures.map((c, i) => {
@@ -226,6 +237,7 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
       lastTime: info.lastTsSec === null ? null : timeOf(info.lastTsSec, info.lastTsNsec),
       warnings: info.warnings.slice(),
     };
+    for (const n of seg.notes!.of(i)) r.warnings.push({ file: info.file, frame: n.firstFrame, offset: n.offset, message: decodeNoteMessage(n.key, n.frames) });
     if (info.comments.length > 0) r.comments = info.comments.slice();
     if (info.interfaces.length > 0) r.interfaces = info.interfaces.map((x) => ({ ...x }));
     const offloaded = offload[i]!.result();
@@ -286,4 +298,6 @@ export function tupleKey(c: Pick<ConnectionReport, 'client' | 'server'>): string
 export function boundDisplayFilter(c: ConnectionReport): void {
   if ((c.firstFile ?? 0) !== (c.lastFile ?? 0)) return;
   c.displayFilter = displayFilter(c.client, c.server, c.client.ip.includes(':') ? 6 : 4, [c.firstFrame, c.lastFrame]);
+  const tunnel = tunnelDisplayFilter(c.encapsulation);
+  if (tunnel !== '') c.displayFilter += ` && ${tunnel}`;
 }

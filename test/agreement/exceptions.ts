@@ -62,12 +62,6 @@ export const ZEEK_DIFFERENCES: readonly DocumentedDifference[] = [
   { file: 'zeek/tunnels__Teredo.expected.tsv', x: '192.168.2.16:1577', y: '75.126.203.78:80', reason: 'zeek_timer_split' },
   { file: 'zeek/tunnels__Teredo.expected.tsv', x: '192.168.2.16:1578', y: '75.126.203.78:80', reason: 'zeek_timer_split' },
   {
-    file: 'zeek/tunnels__Teredo.expected.tsv',
-    x: '2001:0:4137:9e50:8000:f12a:b9c8:2815:1286',
-    y: '2001:4860:0:2001::68:80',
-    reason: 'tunnel_not_decapsulated',
-  },
-  {
     file: 'zeek/tunnels__gtp__gtp2_different_udp_port.expected.tsv',
     x: '10.131.17.170:51803',
     y: '173.199.115.168:80',
@@ -100,12 +94,6 @@ export const ZEEK_COMPAT_COUNT_DIFFERENCES: readonly string[] = [
 ];
 
 export const COMPLETENESS_DIFFERENCES: readonly DocumentedDifference[] = [
-  {
-    file: 'zeek/tunnels__gtp__gtp2_different_udp_port.tshark.tsv',
-    x: '10.131.17.170:51803',
-    y: '173.199.115.168:80',
-    reason: 'tunnel_not_decapsulated',
-  },
   ...['57086', '57087', '57088'].map((port) => ({
     file: 'zeek/ftp__ipv6.tshark.tsv',
     x: `2001:470:1f11:81f:c999:d94:aa7c:2e3e:${49186 + Number(port) - 57086}`,

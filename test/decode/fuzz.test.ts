@@ -100,11 +100,13 @@ describe('decoders never throw', () => {
 /** A decoded segment with its offsets taken from `base` (where the frame's bytes start in `seg.bytes`). */
 function relative(result: DecodeResult, seg: Segment, base: number): unknown {
   if (result !== null) return result;
-  const { bytes: _bytes, knownChecksums: _known, capturedEnd, srcOffset, dstOffset, payloadOffset, options, ...rest } = seg;
+  const { bytes: _bytes, knownChecksums: _known, capturedEnd, frameStart, srcOffset, dstOffset, payloadOffset, options, tunnels, ...rest } = seg;
   const address = (at: number): number[] => [...seg.bytes.subarray(at, at + seg.addrLength)];
   return {
     ...rest,
     capturedEnd: capturedEnd - base,
+    frameStart: frameStart - base,
+    tunnels: tunnels.slice(0, seg.tunnelDepth).map((t) => ({ ...t, srcOffset: t.srcOffset - base, dstOffset: t.dstOffset - base })),
     srcOffset: srcOffset - base,
     dstOffset: dstOffset - base,
     payloadOffset: payloadOffset - base,

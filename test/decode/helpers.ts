@@ -4,7 +4,7 @@
  * decoder's `sum16`), so a checksum test is not the code checking itself.
  */
 import type { Frame } from '../../src/capture/frame.js';
-import { decodeFrame, newSegment, type DecodeResult, type Segment } from '../../src/decode/index.js';
+import { decodeFrame, newSegment, type DecapConfig, type DecodeResult, type Segment } from '../../src/decode/index.js';
 
 export function hex(text: string): Uint8Array {
   const clean = text.replace(/[^0-9a-fA-F]/g, '');
@@ -31,6 +31,14 @@ export function frameOf(linkType: number, data: Uint8Array, originalLength = dat
 
 export function decode(linkType: number, data: Uint8Array, originalLength = data.length): { result: DecodeResult; seg: Segment } {
   const seg = newSegment();
+  const result = decodeFrame(frameOf(linkType, data, originalLength), seg);
+  return { result, seg };
+}
+
+/** decode() with the given decapsulation settings. */
+export function decodeWith(decap: DecapConfig, linkType: number, data: Uint8Array, originalLength = data.length): { result: DecodeResult; seg: Segment } {
+  const seg = newSegment();
+  seg.decap = decap;
   const result = decodeFrame(frameOf(linkType, data, originalLength), seg);
   return { result, seg };
 }

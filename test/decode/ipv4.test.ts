@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatAddress, TcpFlag } from '../../src/decode/index.js';
+import { decapConfig, formatAddress, TcpFlag } from '../../src/decode/index.js';
 import { V4_DATA, V4_SYN } from './fixtures.js';
-import { concat, decode, ethernet, ipv4, tcp } from './helpers.js';
+import { concat, decode, ethernet, ipv4, tcp, decodeWith } from './helpers.js';
 
 const ETH = 1;
 
@@ -101,12 +101,16 @@ describe('IPv4 header fields', () => {
     expect(cut.seg).toMatchObject({ ipLength: 1044, payloadLength: 1004, capturedPayload: 0 });
   });
 
-  it('non-TCP protocols → non_tcp; IP-level tunnels → tunnel (not decapsulated)', () => {
+  it('non-TCP protocols → non_tcp; IP-level tunnels → tunnel when decapsulation is off', () => {
     const udp = [0x30, 0x39, 0x00, 0x35, 0, 8, 0, 0];
     expect(decode(ETH, ethernet(0x0800, ipv4(Uint8Array.from(udp), { protocol: 17 }))).result).toBe('non_tcp');
     expect(decode(ETH, ethernet(0x0800, ipv4(Uint8Array.from([8, 0, 0, 0, 0, 0, 0, 0]), { protocol: 1 }))).result).toBe('non_tcp');
     const inner = ipv4(tcp());
-    for (const protocol of [4, 41, 47]) expect(decode(ETH, ethernet(0x0800, ipv4(inner, { protocol }))).result).toBe('tunnel');
+    const off = decapConfig({ enabled: false });
+    for (const protocol of [4, 41, 47]) expect(decodeWith(off, ETH, ethernet(0x0800, ipv4(inner, { protocol }))).result).toBe('tunnel');
+    // Opened by default: protocol 4 with an IPv4 packet inside; 41 must carry IPv6.
+    expect(decode(ETH, ethernet(0x0800, ipv4(inner, { protocol: 4 }))).result).toBeNull();
+    expect(decode(ETH, ethernet(0x0800, ipv4(inner, { protocol: 41 }))).result).toBe('bad_ip_header');
   });
 
   it('an AH header between IP and TCP is skipped (RFC 4302)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatAddress, TcpFlag } from '../../src/decode/index.js';
+import { decapConfig, formatAddress, TcpFlag } from '../../src/decode/index.js';
 import { V6_DATA, V6_SYN } from './fixtures.js';
-import { decode, ethernet, ipv6, tcp, V6_DST } from './helpers.js';
+import { decode, ethernet, ipv6, tcp, V6_DST, decodeWith, u32 } from './helpers.js';
 
 const ETH = 1;
 
@@ -94,10 +94,22 @@ describe('IPv6 extension headers', () => {
     expect(decode(ETH, ethernet(0x86dd, middle)).result).toBe('fragment');
   });
 
-  it('a jumbogram (payload length 0 + hop-by-hop) → bad_ip_header; an empty packet is classified by its next header', () => {
-    const jumbo = [0, 0, 0xc2, 4, 0, 1, 0, 0]; // Jumbo Payload option, RFC 2675
-    expect(decode(ETH, ethernet(0x86dd, ipv6(segment, { ext: [{ type: 0, bytes: jumbo }], payloadLength: 0 }))).result).toBe('bad_ip_header');
-    expect(decode(ETH, ethernet(0x86dd, ipv6(segment, { payloadLength: 0 }))).result).toBe('bad_ip_header');
+  it('a jumbogram takes its length from the Jumbo Payload option (RFC 2675); without a valid one → bad_ip_header', () => {
+    // Jumbo Payload option (RFC 2675 §2) claiming 70,000 bytes: a BIG TCP segment cut by the snap length.
+    const jumbo = [0, 0, 0xc2, 4, ...u32(70_000)];
+    const big = decode(ETH, ethernet(0x86dd, ipv6(segment, { ext: [{ type: 0, bytes: jumbo }], payloadLength: 0 })), 14 + 40 + 70_000);
+    expect(big.result).toBeNull();
+    expect(big.seg).toMatchObject({ ipLength: 40 + 70_000, payloadLength: 70_000 - 8 - 20, checksumOk: null });
+    // A jumbo length ≤ 65,535 is invalid (§3), as is a hop-by-hop header without the option.
+    const small = [0, 0, 0xc2, 4, ...u32(1000)];
+    expect(decode(ETH, ethernet(0x86dd, ipv6(segment, { ext: [{ type: 0, bytes: small }], payloadLength: 0 }))).result).toBe('bad_ip_header');
+    expect(decode(ETH, ethernet(0x86dd, ipv6(segment, { ext: [{ type: 0, bytes: OPTS8 }], payloadLength: 0 }))).result).toBe('bad_ip_header');
+  });
+
+  it('payload length 0 without hop-by-hop: a segmentation-offload capture, the frame gives the length', () => {
+    const gso = decode(ETH, ethernet(0x86dd, ipv6(segment, { payloadLength: 0 })));
+    expect(gso.result).toBeNull();
+    expect(gso.seg.payloadLength).toBe(segment.length - 20);
     expect(decode(ETH, ethernet(0x86dd, ipv6(new Uint8Array(0), { protocol: 59 }))).result).toBe('non_tcp');
     expect(decode(ETH, ethernet(0x86dd, ipv6(new Uint8Array(0), { protocol: 99 }))).result).toBe('non_tcp');
   });
@@ -121,12 +133,15 @@ describe('IPv6 extension headers', () => {
     expect(seg).toMatchObject({ payloadLength: 500, capturedPayload: 100 - 74, checksumOk: null, ipLength: 560 });
   });
 
-  it('ESP, no-next-header, ICMPv6, UDP → non_tcp; IPv4/IPv6-in-IPv6 → tunnel', () => {
+  it('ESP, no-next-header, ICMPv6, UDP → non_tcp; IPv4/IPv6-in-IPv6 → tunnel when decapsulation is off', () => {
     for (const protocol of [50, 59, 58, 17]) {
       expect(decode(ETH, ethernet(0x86dd, ipv6(Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0]), { protocol }))).result).toBe('non_tcp');
     }
-    expect(decode(ETH, ethernet(0x86dd, ipv6(segment, { protocol: 41, noTcpChecksum: true }))).result).toBe('tunnel');
-    expect(decode(ETH, ethernet(0x86dd, ipv6(segment, { protocol: 4, noTcpChecksum: true }))).result).toBe('tunnel');
+    const off = decapConfig({ enabled: false });
+    expect(decodeWith(off, ETH, ethernet(0x86dd, ipv6(segment, { protocol: 41, noTcpChecksum: true }))).result).toBe('tunnel');
+    expect(decodeWith(off, ETH, ethernet(0x86dd, ipv6(segment, { protocol: 4, noTcpChecksum: true }))).result).toBe('tunnel');
+    // Opened by default, where the inner version matches the next header (a bare TCP segment does not).
+    expect(decode(ETH, ethernet(0x86dd, ipv6(segment, { protocol: 41, noTcpChecksum: true }))).result).toBe('bad_ip_header');
     expect(decode(ETH, ethernet(0x86dd, ipv6(segment, { ext: [{ type: 0, bytes: OPTS8 }], protocol: 17 }))).result).toBe('non_tcp');
   });
 

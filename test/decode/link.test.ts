@@ -109,7 +109,7 @@ describe('Ethernet (1)', () => {
     expect(decode(1, ethernet(0x88cc, new Array<number>(28).fill(0))).result).toBe('non_ip');
     expect(decode(1, concat(ethernet(0x8100, [...u16(3), ...u16(0x0806)]), new Array<number>(28).fill(0))).result).toBe('non_ip');
     expect(decode(1, ethernet(0x88e5, new Array<number>(40).fill(0))).result).toBe('unsupported_ethertype');
-    expect(decode(1, ethernet(0x88e7, new Array<number>(40).fill(0))).result).toBe('unsupported_ethertype');
+    expect(decode(1, ethernet(0x88b5, new Array<number>(40).fill(0))).result).toBe('unsupported_ethertype');
   });
 });
 
@@ -187,7 +187,7 @@ describe('raw IP and PPP', () => {
 
 describe('decodeFrame', () => {
   it('an unknown link type → unsupported_link_type', () => {
-    for (const lt of [105, 127, 147, 65535]) expect(decode(lt, V4_DATA_IP).result).toBe('unsupported_link_type');
+    for (const lt of [106, 119, 147, 65535]) expect(decode(lt, V4_DATA_IP).result).toBe('unsupported_link_type');
   });
 
   it('alternating link types in one run use the right decoder each time', () => {
@@ -215,6 +215,6 @@ describe('decodeFrame', () => {
   });
 
   it('the link-type table covers every documented link type', () => {
-    expect([...LINK_TYPE_DECODERS.keys()].sort((a, b) => a - b)).toEqual([0, 1, 9, 12, 14, 50, 51, 101, 104, 108, 113, 228, 229, 276]);
+    expect([...LINK_TYPE_DECODERS.keys()].sort((a, b) => a - b)).toEqual([0, 1, 7, 9, 12, 14, 50, 51, 101, 104, 105, 108, 113, 127, 129, 149, 192, 228, 229, 239, 242, 258, 276]);
   });
 });
