@@ -20,6 +20,7 @@ import { useColor } from './io.js';
 import { analyzeOptionsFrom, captureInputs, colorOption, filterFrom, filterOptions, trackerOptions, worthReadingOnWorker } from './options.js';
 import { captureErrorLine, inputErrorLine, warningLine } from './errors.js';
 import { progressReporter } from './progress.js';
+import { shardFrom, shardOption } from './merge.js';
 
 export { OUTPUT_FORMATS, type OutputFormat };
 
@@ -64,7 +65,7 @@ function builder(y: Argv): Argv {
   return colorOption(
     filterOptions(
       trackerOptions(
-        y
+        shardOption(y)
           .positional('captures', {
             describe: 'pcap or pcapng files (optionally gzipped); - reads standard input',
             type: 'string',
@@ -131,7 +132,8 @@ export const STREAMING_HEAP_GROWING_PERCENT = 70;
 
 async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   const inputs = captureInputs(argv['captures'] as string[], io);
-  const format = (argv['format'] as OutputFormat | undefined) ?? 'text';
+  // A shard (--shard I/N) writes ndjson for tcpshake merge.
+  const format = (argv['format'] as OutputFormat | undefined) ?? (argv['shard'] !== undefined ? 'ndjson' : 'text');
   const filter = filterFrom(argv);
   const compiled = compileFilter(filter);
   const failOnRaw = argv['fail-on'] as string | string[] | undefined;
@@ -143,6 +145,8 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   const output = events && format === 'text' ? 'events' : format;
 
   const options = analyzeOptionsFrom(argv);
+  const shard = shardFrom(argv);
+  if (shard !== undefined) options.shard = shard;
   const progress = progressReporter(io);
   if (progress.onProgress) options.onProgress = progress.onProgress;
   let progressShown = true;

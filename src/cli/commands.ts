@@ -13,5 +13,6 @@ import { analyzeCommand } from './analyze.js';
 import { ladderCommand } from './ladder.js';
 import { checkCommand } from './check.js';
 import { reportCommand } from './report.js';
+import { mergeCommand } from './merge.js';
 
-export const commands: CliCommand[] = [analyzeCommand, ladderCommand, checkCommand, reportCommand];
+export const commands: CliCommand[] = [analyzeCommand, ladderCommand, checkCommand, reportCommand, mergeCommand];

@@ -33,7 +33,8 @@ export async function main(args: string[], io: CliIO, list: CliCommand[] = comma
       '$0 [analyze] <capture...> [options]\n' +
         '$0 ladder <capture...> [--connection ID | --client IP:PORT]\n' +
         '$0 check [capture...] --expect FILE\n' +
-        '$0 report <capture...> -o report.html',
+        '$0 report <capture...> -o report.html\n' +
+        '$0 merge <shard.ndjson...> [--format F]',
     )
     .strict()
     .exitProcess(false)

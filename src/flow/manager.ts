@@ -291,16 +291,28 @@ export class ConnectionManager {
     return this.now === -Infinity ? null : this.clock.epoch(this.now);
   }
 
-  onSegment(seg: Segment): void {
+  /**
+   * Moves capture time on to `seg`'s timestamp (returned, on the run's clock): reports what is over by
+   * then — Zeek's timers due, and (`sweep`) the periodic sweep. onSegment() does this first; a run
+   * that analyses only some connections (pipeline/shard.ts) calls it for every segment of the
+   * capture, so its clock, sweeps and timers, and so the moments and contents of its reports, are
+   * those of a run over everything.
+   */
+  advanceClock(seg: Segment, sweep: boolean): number {
     const t = this.clock.rel(seg.tsSec, seg.tsNsec);
     if (t > this.now) {
       this.now = t;
       if (this.zeekTimers !== null) this.fireZeekTimers(t);
-      if (t - this.lastSweep >= this.sweepInterval) {
+      if (sweep && t - this.lastSweep >= this.sweepInterval) {
         this.lastSweep = t;
         this.sweep(t);
       }
     }
+    return t;
+  }
+
+  onSegment(seg: Segment): void {
+    const t = this.advanceClock(seg, true);
     const entry = this.table.lookup(seg);
     if (entry === null) {
       this.startOnFreeTuple(seg, t, true);
@@ -342,11 +354,7 @@ export class ConnectionManager {
    * checksum); otherwise it never does.
    */
   onUnverifiedSegment(seg: Segment): void {
-    const t = this.clock.rel(seg.tsSec, seg.tsNsec);
-    if (t > this.now) {
-      this.now = t;
-      if (this.zeekTimers !== null) this.fireZeekTimers(t);
-    }
+    const t = this.advanceClock(seg, false);
     const entry = this.table.lookup(seg);
     if (entry === null) {
       if (this.zeekTimers !== null) this.startOnFreeTuple(seg, t, false);

@@ -151,6 +151,12 @@ export interface ConnectionReport {
    * tunnelled. Part of the connection's identity: the same 4-tuple in two tunnels is two connections.
    */
   encapsulation?: Encapsulation[];
+  /**
+   * Only in the ndjson of a sharded run (`--shard I/N`), always the last member: where this
+   * connection stands in the order of a run over every shard, for `tcpshake merge`. `id` is then the
+   * shard's own numbering.
+   */
+  shard?: ShardPlace;
 }
 
 /** The encapsulations tcpshake opens (see docs/formats.md). */
@@ -201,6 +207,16 @@ export interface Encapsulation {
    * Absent for PBB (no IP outside).
    */
   outer?: { client: TunnelEndpoint; server: TunnelEndpoint };
+}
+
+/** A connection's place in a whole run, as a sharded run records it (see pipeline/shard.ts). */
+export interface ShardPlace {
+  /** Ordinal (1-based, over the run's merged timeline of frames) of the frame that created it. */
+  created: number;
+  /** Ordinal of the frame at which it was reported (the number of frames + 1: at the end of input). */
+  reported: number;
+  /** 0: reported as the clock moved on to that frame (sweep, timers, end of input); 1: by the frame's own segment. */
+  phase: 0 | 1;
 }
 
 /** One segment of a connection as a ladder diagram draws it. */
@@ -272,6 +288,8 @@ export interface Report {
   connections: ConnectionReport[];
   /** Capture-wide findings (report/findings.ts); the CLI fills this in for `--format json`. */
   findings?: Finding[];
+  /** Set in a sharded run (`--shard I/N`): which shard this report covers (see ConnectionReport.shard). */
+  shard?: { index: number; count: number };
 }
 
 /** A capture-wide finding (computed by report/findings.ts, a pure function of the Report). */

@@ -18,6 +18,7 @@ import { displayFilter } from '../tracker/connection.js';
 import { settleTimeWait } from '../tracker/time-wait.js';
 import { ChecksumOffloadCount } from '../tracker/offload.js';
 import type { ZeekObserverOptions } from '../tracker/zeek.js';
+import { ShardPlaces, shardOfSegment, type ShardSpec } from './shard.js';
 
 /** The reading thread's module (see read-thread.ts): beside this one once built. */
 const READ_THREAD_SCRIPT = new URL('./read-thread.js', import.meta.url);
@@ -94,6 +95,14 @@ export interface AnalyzeOptions {
    * history (`C`/`c`), as in Zeek's, and with `zeek.compat` it starts a connection as in Zeek.
    */
   checksums?: 'ignore' | 'verify';
+  /**
+   * Analyse only the connections whose flow hash falls in this shard (see pipeline/shard.ts): every
+   * frame is still read, and the clock moves on at every TCP segment, so each connection reported is
+   * exactly as in a run over everything, save its `id` (the shard's own numbering); each report
+   * carries `shard`, its place in the whole run's order, for `tcpshake merge`. `summary` counts the
+   * shard's connections; `captures` describe the whole captures (the same in every shard).
+   */
+  shard?: ShardSpec;
 }
 
 export interface AnalyzeZeekOptions {
@@ -150,6 +159,9 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
   const keep = options.keepConnections !== false;
   const kept: ConnectionReport[] = [];
   const summary: Summary = { connections: 0, handshake: {}, close: {}, events: {} };
+  const places = options.shard !== undefined ? new ShardPlaces() : null;
+  const shardIndex = (options.shard?.index ?? 1) - 1;
+  const shardCount = options.shard?.count ?? 1;
 
   const manager = new ConnectionManager({
     msl: options.msl ?? 30,
@@ -166,6 +178,8 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
       summary.handshake[c.handshake.kind] = (summary.handshake[c.handshake.kind] ?? 0) + 1;
       summary.close[c.close.kind] = (summary.close[c.close.kind] ?? 0) + 1;
       for (const e of c.events) summary.events[e.kind] = (summary.events[e.kind] ?? 0) + 1;
+      // Added last, so `shard` is the report's last member (tcpshake merge takes it off again).
+      if (places !== null) c.shard = places.placeOf(c.id);
       if (keep) kept.push(c);
       options.onConnection?.(c);
     },
@@ -179,19 +193,41 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
   const progress = options.onProgress;
   const verify = options.checksums === 'verify';
   const offload = inputs.map(() => new ChecksumOffloadCount());
+  /**
+   * A sharded run's TCP segment (`analysed`: false when it is left out for its checksum): the clock
+   * moves on whoever's segment it is; only the shard's own reach the connections.
+   */
+  const shardSegment = (s: typeof seg, analysed: boolean): void => {
+    const p = places!;
+    p.frame = frames;
+    p.phase = 0;
+    // As onSegment() (which sweeps) and onUnverifiedSegment() (which does not) would move it.
+    manager.advanceClock(s, analysed);
+    if (shardOfSegment(s, shardCount) !== shardIndex) return;
+    p.phase = 1;
+    const before = manager.connectionCount;
+    if (analysed) manager.onSegment(s);
+    else manager.onUnverifiedSegment(s);
+    // A segment creates at most one connection (after reporting the one it replaces, if any).
+    if (manager.connectionCount !== before) p.noteCreated(manager.connectionCount);
+  };
   /** One frame decoded into `seg` (`result` null: a TCP segment). */
   const take = (result: DecodeResult): void => {
     frames++;
     if (result === null && verify && (seg.checksumOk === false || seg.ipChecksumOk === false)) {
       // Left out of the analysis, as Zeek without -C does; a wrong TCP checksum still reaches the
       // connection's Zeek view (Zeek drops a wrong IPv4 header checksum before any connection).
-      if (seg.ipChecksumOk !== false) manager.onUnverifiedSegment(seg);
+      if (seg.ipChecksumOk !== false) {
+        if (places === null) manager.onUnverifiedSegment(seg);
+        else shardSegment(seg, false);
+      }
       result = 'bad_checksum';
     }
     if (result === null) {
       if (seg.checksumPartial) offload[seg.fileIndex]!.add(seg);
       tcpSegments[seg.fileIndex]!++;
-      manager.onSegment(seg);
+      if (places === null) manager.onSegment(seg);
+      else shardSegment(seg, true);
     } else {
       const s = skipped[seg.fileIndex]!;
       s[result] = (s[result] ?? 0) + 1;
@@ -222,6 +258,7 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
     }
   }
   seg.reassembly.finish(seg);
+  places?.atEnd(frames);
   manager.finish();
 
   const captureReports: CaptureReport[] = captures.map((c, i) => {
@@ -256,7 +293,9 @@ export async function analyze(inputs: CaptureInput[], options: AnalyzeOptions = 
   // Connections reported while an end held TIME_WAIT: ended by the timer if the capture went on 2×MSL.
   const end = manager.lastTime;
   if (end !== null) for (const c of kept) settleTimeWait(c, end, options.msl ?? 30);
-  return { schemaVersion: SCHEMA_VERSION, captures: captureReports, summary, connections: kept };
+  const report: Report = { schemaVersion: SCHEMA_VERSION, captures: captureReports, summary, connections: kept };
+  if (options.shard !== undefined) report.shard = { index: options.shard.index, count: options.shard.count };
+  return report;
 }
 
 /** CaptureError's message names file, frame and offset already held in their own fields. */

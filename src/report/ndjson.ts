@@ -3,6 +3,9 @@
  *   {"type":"connection", ...ConnectionReport}   as soon as that connection is over
  *   {"type":"event", "connection": id, "client": {...}, "server": {...}, ...ConnectionEvent}   with --events
  *   {"type":"summary", "schemaVersion", "captures", "summary", "findings"}   last line of a run
+ * A sharded run (`--shard I/N`) adds, last, `"shard":{"created","reported","phase"}` to each
+ * connection line and `"shard":{"index","count"}` to the summary line (see pipeline/shard.ts); a run
+ * over everything never writes them, and `tcpshake merge` takes them off.
  * so a long capture streams with flat memory and a consumer can tell lines apart by `type`.
  */
 import type { ConnectionEvent } from '../model/events.js';
@@ -19,7 +22,7 @@ export function ndjsonEvent(e: ConnectionEvent, c: { id: number; client: Endpoin
   return JSON.stringify({ type: 'event', connection: c.id, client: c.client, server: c.server, ...e }) + '\n';
 }
 
-export function ndjsonSummary(report: Pick<Report, 'schemaVersion' | 'captures' | 'summary'>, findings: Finding[]): string {
+export function ndjsonSummary(report: Pick<Report, 'schemaVersion' | 'captures' | 'summary' | 'shard'>, findings: Finding[]): string {
   return (
     JSON.stringify({
       type: 'summary',
@@ -27,6 +30,7 @@ export function ndjsonSummary(report: Pick<Report, 'schemaVersion' | 'captures' 
       captures: report.captures,
       summary: report.summary,
       findings,
+      ...(report.shard !== undefined ? { shard: report.shard } : {}),
     }) + '\n'
   );
 }
