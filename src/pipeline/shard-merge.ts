@@ -13,8 +13,8 @@
  *    were created before (a binary search). Memory: 8 bytes a connection.
  * 2. the shards' connection lines merged, each file read in its own order, by the moment the whole run
  *    reports them (the frame, then the clock's reports before the segment's own, then id), the ids
- *    renumbered and the one event that names another connection (`time_wait_reuse`: "the old connection
- *    N's …", always on the same 4-tuple, so in the same shard) renumbered with them.
+ *    renumbered and the one event that names another connection (`time_wait_reuse`: its `oldConnection` and
+ *    "the old connection N's …" in its detail, always on the same 4-tuple, so in the same shard) renumbered with them.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -228,8 +228,10 @@ export async function mergeShards(set: ShardSet, onConnection: (c: ConnectionRep
       c.id = globalId(set, s, c.id);
       delete c.shard;
       for (const e of c.events) {
-        if (e.kind !== 'time_wait_reuse' || e.detail === undefined) continue;
-        e.detail = e.detail.replace(OLD_CONNECTION, (_m, old: string) => `(the old connection ${globalId(set, s, Number(old))}'s `);
+        if (e.kind !== 'time_wait_reuse') continue;
+        const payload = e as { oldConnection?: number };
+        if (typeof payload.oldConnection === 'number') payload.oldConnection = globalId(set, s, payload.oldConnection);
+        if (e.detail !== undefined) e.detail = e.detail.replace(OLD_CONNECTION, (_m, old: string) => `(the old connection ${globalId(set, s, Number(old))}'s `);
       }
       // As analyze() counts them, in the order they are reported.
       summary.connections++;

@@ -1,7 +1,7 @@
 /**
  * `--shard I/N` and `tcpshake merge`: the shards of a run, merged, print exactly what one run over
  * everything prints — byte for byte, in every format, with the same stderr and exit code — over every
- * sample, the samples read together, a generated capture of several thousand connections (with
+ * sample, the samples read together, a generated capture read three times (4,500 connections) (with
  * reused 4-tuples: the same traffic again 100 s later, and again 20 s later within TIME_WAIT), and
  * with Zeek's boundaries and timers (--zeek-compat), whose reports depend most on the clock.
  */
@@ -16,6 +16,7 @@ import { runMain } from '../report-html/memory-io.js';
 
 /** The CLI in-process (a child process per run would make this file take minutes). */
 async function runCli(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  // In-process, from src/: inputs stay below the size read on a second thread (its script is only in dist/).
   const r = await runMain(...args);
   return { stdout: r.out, stderr: r.err, code: r.code };
 }
@@ -39,7 +40,7 @@ beforeAll(async () => {
   generated = join(dir, 'generated.pcap');
   again = join(dir, 'again.pcap');
   reused = join(dir, 'reused.pcap');
-  await generateCapture(generated, { connections: 3_000, exchanges: 2, payload: 100, window: 200, seed: 3 });
+  await generateCapture(generated, { connections: 1_500, exchanges: 2, payload: 100, window: 200, seed: 3 });
   writeFileSync(again, shiftedPcap(readFileSync(generated), 100));
   writeFileSync(reused, shiftedPcap(readFileSync(generated), 20));
 }, 60_000);
@@ -85,7 +86,7 @@ describe('tcpshake merge of --shard I/N', () => {
     // Every shard holds a part, and the parts add up to the whole.
     const parts = await shards('generated-count', 4, [generated]);
     const counts = parts.map((p) => readFileSync(p, 'utf8').split('\n').filter((l) => l.startsWith('{"type":"connection"')).length);
-    for (const c of counts) expect(c).toBeGreaterThan(400);
+    for (const c of counts) expect(c).toBeGreaterThan(200);
     const whole = (await runCli(['--format', 'ndjson', generated])).stdout.split('\n').filter((l) => l.startsWith('{"type":"connection"')).length;
     expect(counts.reduce((x, y) => x + y, 0)).toBe(whole);
   }, 300_000);
