@@ -18,6 +18,7 @@
  * (`timers`, see zeek-timers.ts), {@link ZeekObserver.fireTimers} before each packet of the run.
  */
 import { TcpFlag, type Segment } from '../decode/segment.js';
+import { TunnelKind } from '../decode/tunnel.js';
 import { StringInterner } from '../util/intern.js';
 import { ZeekTimers, ZEEK_TCP_TIMERS, type ZeekRemoval, type ZeekTimerView } from './zeek-timers.js';
 
@@ -129,6 +130,36 @@ const HIST_FIN_RST = 0x8;
 const HIST_ACK = 0x10;
 const HIST_DATA = 0x20;
 const HIST_MULTI_FLAG = 0x400;
+
+/** Session.h HIST_ANALYZER_LIMIT_REACHED (the same bit as an originator's HIST_MULTI_FLAG in Zeek too). */
+const HIST_ANALYZER_LIMIT_REACHED = 0x400;
+
+/** Tunnel::max_changes_per_connection (scripts/base/init-bare.zeek). */
+const TUNNEL_MAX_CHANGES_PER_CONNECTION = 5;
+
+/**
+ * A hash of the tunnels a segment came through, as Zeek tells them apart (TunnelEncapsulation.h,
+ * EncapsulatingConn ==): per layer its kind and outer endpoints in either order — with the outer UDP
+ * ports for tunnels Zeek names by their outer UDP connection (GTP-U, Teredo, AYIYA), without them for
+ * VXLAN and GENEVE (whose source port follows the inner flow) and the IP-level ones. Never 0.
+ */
+function encapsulationKey(seg: Segment): number {
+  let h = 0x811c9dc5;
+  const b = seg.bytes;
+  for (let i = 0; i < seg.tunnelDepth; i++) {
+    const t = seg.tunnels[i]!;
+    const ports = t.kind === TunnelKind.gtp || t.kind === TunnelKind.teredo || t.kind === TunnelKind.ayiya;
+    let x = ports ? t.srcPort : 0;
+    let y = ports ? t.dstPort : 0;
+    for (let k = 0; k < t.addrLength; k++) {
+      x = Math.imul(x ^ b[t.srcOffset + k]!, 0x01000193);
+      y = Math.imul(y ^ b[t.dstOffset + k]!, 0x01000193);
+    }
+    h = Math.imul(h ^ t.kind, 0x01000193);
+    h = Math.imul(h ^ ((x + y) | 0) ^ Math.imul(x ^ y, 0x9e3779b1), 0xc2b2ae35);
+  }
+  return h === 0 ? 1 : h;
+}
 
 /** Zeek's TOO_LARGE_SEQ_DELTA: SYN/RST sequence jumps beyond this are not trusted. */
 const TOO_LARGE_SEQ_DELTA = 1048576;
@@ -337,6 +368,9 @@ export class ZeekObserver implements ZeekTimerView {
   /** TCPSessionAdapter's is_partial and first_packet_seen. */
   private isPartial = false;
   private firstSeen = 0;
+  /** Zeek's EncapsulationStack of the connection, as a hash (0: not tunnelled); how often it changed. */
+  private encapsulation = 0;
+  private tunnelChanges = 0;
   /** Zeek's timers for this connection (only with the `timers` option; made at its first packet). */
   private timers: ZeekTimers | null = null;
   private readonly keepTimers: boolean;
@@ -425,6 +459,9 @@ export class ZeekObserver implements ZeekTimerView {
     if (!this.started) {
       if (this.keepTimers) this.timers = new ZeekTimers(t, this.inactivityTimeout);
       this.start(seg, fromA);
+      this.encapsulation = seg.tunnelDepth === 0 ? 0 : encapsulationKey(seg);
+    } else if (seg.tunnelDepth !== 0 || this.encapsulation !== 0) {
+      this.checkEncapsulation(seg);
     }
     // The connection's last packet time moves before the checksum is looked at (Connection::NextPacket).
     this.timers?.packet(t);
@@ -544,6 +581,25 @@ export class ZeekObserver implements ZeekTimerView {
     const orig = this.origIsA ? this.a : this.b;
     const resp = this.origIsA ? this.b : this.a;
     return { orig: STATE_NAMES[orig.state]!, resp: STATE_NAMES[resp.state]!, origIsA: this.origIsA };
+  }
+
+  /**
+   * Connection::CheckEncapsulation: the packet came through other tunnels than the connection's last
+   * one (a GTP-U uplink and downlink on different outer UDP flows alternate with every reply). After
+   * Tunnel::max_changes_per_connection changes, Zeek writes `X` (once: its mask is the one `Q` uses).
+   */
+  private checkEncapsulation(seg: Segment): void {
+    const key = seg.tunnelDepth === 0 ? 0 : encapsulationKey(seg);
+    if (key === this.encapsulation) return;
+    this.encapsulation = key;
+    if (this.tunnelChanges >= TUNNEL_MAX_CHANGES_PER_CONNECTION) {
+      if ((this.histSeen & HIST_ANALYZER_LIMIT_REACHED) === 0) {
+        this.histSeen |= HIST_ANALYZER_LIMIT_REACHED;
+        this.history = HISTORIES.get(this.history + 'X');
+      }
+      return;
+    }
+    this.tunnelChanges++;
   }
 
   // --- creation and roles

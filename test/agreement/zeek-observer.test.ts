@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Segment } from '../../src/decode/segment.js';
 import { ZeekObserver, zeekConnState, type ZeekObserverOptions } from '../../src/tracker/zeek.js';
+import { TunnelKind } from '../../src/decode/tunnel.js';
 import { c, s } from './segments.js';
 
 /** Feed segments; `c(...)` ones come from A (the client), `s(...)` ones from B. */
@@ -38,6 +39,48 @@ describe("orig_bytes / resp_bytes: from the sequence numbers, as TCP_Endpoint::S
     }
     const r = obs.result();
     expect([r.origIsA, r.origBytes, r.respBytes]).toEqual([true, 10, 50]);
+  });
+});
+
+describe('X: the tunnels of a connection changed more than Tunnel::max_changes_per_connection (5) times', () => {
+  /** `x` as carried in GTP-U over the outer UDP flow `outer` (uplink and downlink use different ones). */
+  function gtp(x: Segment, outer: 'up' | 'down'): Segment {
+    const bytes = new Uint8Array(8);
+    bytes.set([10, 0, 0, 1, 10, 0, 0, 2]);
+    x.bytes = bytes;
+    x.tunnelDepth = 1;
+    const t = x.tunnels[0]!;
+    t.kind = TunnelKind.gtp;
+    t.addrLength = 4;
+    t.srcOffset = outer === 'up' ? 0 : 4;
+    t.dstOffset = outer === 'up' ? 4 : 0;
+    t.srcPort = outer === 'up' ? 2152 : 40000;
+    t.dstPort = outer === 'up' ? 40001 : 2152;
+    return x;
+  }
+  const exchange = (n: number): Segment[] => {
+    const out = [gtp(c('S', C), 'up'), gtp(s('SA', S, C + 1), 'down'), gtp(c('A', C + 1, S + 1), 'up')];
+    for (let i = 0; i < n; i++) {
+      out.push(gtp(c('PA', C + 1 + i, S + 1 + i, 1), 'up'), gtp(s('PA', S + 1 + i, C + 2 + i, 1), 'down'));
+    }
+    return out;
+  };
+  it('five changes are counted, the sixth writes X once', () => {
+    // SYN up, SYN-ACK down (change 1), ACK up (2), then data down (3), up (4), down (5), up (6th: X).
+    expect(run(exchange(2)).history).toBe('ShADd');
+    expect(run(exchange(3)).history).toBe('ShADdX');
+    expect(run(exchange(5)).history).toBe('ShADdX');
+  });
+  it('the two directions of one outer UDP flow are one tunnel', () => {
+    const same = exchange(5).map((x) => {
+      const t = x.tunnels[0]!;
+      if (t.srcOffset === 4) {
+        t.srcPort = 40001;
+        t.dstPort = 2152;
+      }
+      return x;
+    });
+    expect(run(same).history).toBe('ShADd');
   });
 });
 
