@@ -9,9 +9,9 @@ import { setFlagsFromString } from 'node:v8';
 import type { Argv } from 'yargs';
 import { analyze, type AnalyzeOptions, type CaptureInput } from '../pipeline/analyze.js';
 import { OutputWriter, streamAnalysis } from '../pipeline/stream.js';
-import type { CaptureReport, ConnectionReport, Report } from '../model/report.js';
+import type { CaptureReport, Report } from '../model/report.js';
 import { compileFilter } from '../report/filter.js';
-import { EXIT, exitCode, failingFindings, failOnEmpty, failOnMatches, parseFailOn, type FailOn } from '../report/exitcode.js';
+import { EXIT, parseFailOn, type FailOn } from '../report/exitcode.js';
 import { eventLines, OUTPUT_FORMATS, reportOutput, TEXT_TABLE_MAX, type OutputFormat } from '../report/outputs.js';
 import { splitList } from '../report/filter.js';
 import type { CliCommand } from './command.js';
@@ -20,6 +20,7 @@ import { useColor } from './io.js';
 import { analyzeOptionsFrom, captureInputs, colorOption, filterFrom, filterOptions, trackerOptions, worthReadingOnWorker } from './options.js';
 import { captureErrorLine, inputErrorLine, warningLine } from './errors.js';
 import { progressReporter } from './progress.js';
+import { FailOnTally } from './fail-on.js';
 import { shardFrom, shardOption } from './merge.js';
 
 export { OUTPUT_FORMATS, type OutputFormat };
@@ -166,19 +167,8 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   // chunk of input, rather than letting what is written for it pile up in memory.
   const out = new OutputWriter({ write: (chunk) => io.out(chunk), backedUp: () => io.backedUp?.() });
 
-  let failed = false;
-  // What tripped --fail-on, for the message on stderr: the lowest ids (capped), and how many.
-  let tripped: { id: number; why: string[] }[] = [];
-  let trippedCount = 0;
-  // Connections are looked at only when --fail-on is given and names kinds.
-  const noteFailures = failOn === null || failOnEmpty(failOn) ? undefined : (c: ConnectionReport): void => {
-    const why = failOnMatches(failOn, c);
-    if (why.length === 0) return;
-    failed = true;
-    trippedCount++;
-    tripped.push({ id: c.id, why });
-    if (tripped.length >= 4 * TRIPPED_SHOWN) tripped = lowestIds(tripped);
-  };
+  const failOnTally = new FailOnTally(failOn);
+
 
   const stage = reportOutput(
     {
@@ -192,7 +182,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
         files: inputs.map((i) => (typeof i === 'string' ? i : i.name)),
         ...(io.columns ? { width: Math.min(io.columns, 120) } : {}),
       },
-      ...(noteFailures ? { onShown: noteFailures } : {}),
+      ...(failOnTally.noteConnection ? { onShown: failOnTally.noteConnection } : {}),
     },
     out,
   );
@@ -214,21 +204,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
       return EXIT.input;
     }
     reportCaptureProblems(result.captures, io);
-    const findingHits = failingFindings(failOn, stage.findings());
-    if (findingHits.length) failed = true;
-    const code = exitCode({ captures: result.captures, failed });
-    if (failed) {
-      // Said once the report has left: a reader that closed stdout early (`| head -1`) ends the run
-      // quietly before it.
-      await io.drained?.();
-      const shown = lowestIds(tripped);
-      const parts = shown.map((t) => `#${t.id} (${t.why.join(', ')})`);
-      if (trippedCount > shown.length) parts.push(`and ${trippedCount - shown.length} more connections`);
-      parts.push(...findingHits);
-      // Unreadable input (exit 3) outranks findings: only an explicit --fail-on is still named then.
-      if (code === EXIT.failed || failOn !== null) io.err(`tcpshake: --fail-on matched: ${parts.join(', ')}\n`);
-    }
-    return code;
+    return await failOnTally.finish(result.captures, stage.findings(), io);
   } finally {
     stage.close();
   }
@@ -242,12 +218,6 @@ export function nothingRead(captures: readonly CaptureReport[]): boolean {
   return captures.length > 0 && captures.every((c) => c.frames === 0 && c.error !== undefined);
 }
 
-/** How many tripped connections the --fail-on message names. */
-const TRIPPED_SHOWN = 10;
-
-function lowestIds<T extends { id: number }>(list: T[]): T[] {
-  return list.slice().sort((x, y) => x.id - y.id).slice(0, TRIPPED_SHOWN);
-}
 
 export const analyzeCommand: CliCommand = {
   command: ['analyze <captures..>', '$0 <captures..>'],

@@ -10,12 +10,12 @@
  * the command that reads what it writes.
  */
 import type { Argv } from 'yargs';
-import type { ConnectionReport } from '../model/report.js';
 import { OutputWriter } from '../pipeline/stream.js';
 import { parseShard, type ShardSpec } from '../pipeline/shard.js';
 import { mergeShards, openShards, ShardMergeError } from '../pipeline/shard-merge.js';
 import { compileFilter, splitList } from '../report/filter.js';
-import { EXIT, exitCode, failingFindings, failOnEmpty, failOnMatches, parseFailOn, type FailOn } from '../report/exitcode.js';
+import { EXIT, parseFailOn, type FailOn } from '../report/exitcode.js';
+import { FailOnTally } from './fail-on.js';
 import { OUTPUT_FORMATS, reportOutput, TEXT_TABLE_MAX, type OutputFormat } from '../report/outputs.js';
 import type { CliCommand } from './command.js';
 import { orFail, reportCaptureProblems } from './analyze.js';
@@ -78,9 +78,6 @@ function builder(y: Argv): Argv {
     .example('$0 merge s*.ndjson -f csv', 'the csv one run over big.pcap prints');
 }
 
-/** How many tripped connections the --fail-on message names (as the analyze command). */
-const TRIPPED_SHOWN = 10;
-
 async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   const paths = argv['shards'] as string[];
   const format = (argv['format'] as OutputFormat | undefined) ?? 'text';
@@ -102,18 +99,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     return EXIT.input;
   }
 
-  let failed = false;
-  let tripped: { id: number; why: string[] }[] = [];
-  let trippedCount = 0;
-  const lowest = (): { id: number; why: string[] }[] => tripped.sort((x, y) => x.id - y.id).slice(0, TRIPPED_SHOWN);
-  const noteFailures = failOn === null || failOnEmpty(failOn) ? undefined : (c: ConnectionReport): void => {
-    const why = failOnMatches(failOn, c);
-    if (why.length === 0) return;
-    failed = true;
-    trippedCount++;
-    tripped.push({ id: c.id, why });
-    if (tripped.length >= 4 * TRIPPED_SHOWN) tripped = lowest();
-  };
+  const failOnTally = new FailOnTally(failOn);
   const stage = reportOutput(
     {
       format,
@@ -125,7 +111,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
         files: set.captures.map((c) => c.file),
         ...(io.columns ? { width: Math.min(io.columns, 120) } : {}),
       },
-      ...(noteFailures ? { onShown: noteFailures } : {}),
+      ...(failOnTally.noteConnection ? { onShown: failOnTally.noteConnection } : {}),
     },
     out,
   );
@@ -145,18 +131,7 @@ async function run(argv: Record<string, unknown>, io: CliIO): Promise<number> {
     }, io);
     if ('exit' in result) return result.exit;
     reportCaptureProblems(result.captures, io);
-    const findingHits = failingFindings(failOn, stage.findings());
-    if (findingHits.length) failed = true;
-    const code = exitCode({ captures: result.captures, failed });
-    if (failed) {
-      await io.drained?.();
-      const shown = lowest();
-      const parts = shown.map((t) => `#${t.id} (${t.why.join(', ')})`);
-      if (trippedCount > shown.length) parts.push(`and ${trippedCount - shown.length} more connections`);
-      parts.push(...findingHits);
-      if (code === EXIT.failed || failOn !== null) io.err(`tcpshake: --fail-on matched: ${parts.join(', ')}\n`);
-    }
-    return code;
+    return await failOnTally.finish(result.captures, stage.findings(), io);
   } catch (e) {
     if (e instanceof ShardMergeError) {
       io.err(`tcpshake: ${e.message}\n`);
