@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadExpectations, type ExpectationsProblem, type Expectations } from '../../src/check/expectations.js';
+import { loadedExpectations, rejectedExpectations } from './fixtures.js';
 import { parseJsonWithPositions, toPlain } from '../../src/check/json.js';
 
 const SPEC_EXAMPLE = `{
@@ -28,17 +28,6 @@ const SPEC_EXAMPLE = `{
 }
 `;
 
-function ok(text: string): Expectations {
-  const r = loadExpectations(text, 'x.expect.json');
-  if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
-  return r.expectations;
-}
-
-function bad(text: string): ExpectationsProblem[] {
-  const r = loadExpectations(text, 'x.expect.json');
-  if (r.ok) throw new Error('expected the file to be rejected');
-  return r.errors;
-}
 
 /** The file with one line replaced (the line given by its current text). */
 function edit(from: string, to: string): string {
@@ -94,7 +83,7 @@ describe('positional JSON parser', () => {
 
 describe('loadExpectations', () => {
   it('loads the documented example', () => {
-    const x = ok(SPEC_EXAMPLE);
+    const x = loadedExpectations(SPEC_EXAMPLE);
     expect(x.description).toBe('What this capture shows');
     expect(x.captures).toEqual(['close-by-client.pcap']);
     expect(x.rules.map((r) => r.type)).toEqual(['select', 'capture', 'policy', 'policy']);
@@ -108,7 +97,7 @@ describe('loadExpectations', () => {
   });
 
   it('reads every comparison form', () => {
-    const x = ok(`{"rules":[{"select":"all","expect":{
+    const x = loadedExpectations(`{"rules":[{"select":"all","expect":{
       "handshake.kind": "in three_way|refused",
       "close.kind": "!= reset",
       "stats.client.packets": "> 2",
@@ -139,7 +128,7 @@ describe('loadExpectations', () => {
   });
 
   it('reads selectors: all, id, ip, :port, IPv6 and nth', () => {
-    const x = ok(`{"rules":[
+    const x = loadedExpectations(`{"rules":[
       {"select":"all","expect":{}},
       {"select":{"id":3},"expect":{}},
       {"select":{"server":":8080"},"expect":{}},
@@ -159,12 +148,12 @@ describe('loadExpectations', () => {
 
   it('accepts every policy the docs name', () => {
     for (const p of ['no_reset_by_server', 'no_reset_by_client', 'no_close_wait_at_end', 'no_final_ack_lost', 'no_unanswered_syn', 'no_refused', 'all_handshakes_complete']) {
-      expect(ok(`{"rules":[{"policy":"${p}"}]}`).rules).toHaveLength(1);
+      expect(loadedExpectations(`{"rules":[{"policy":"${p}"}]}`).rules).toHaveLength(1);
     }
   });
 
   it('accepts capture counters of every family', () => {
-    const x = ok(`{"rules":[{"capture":{"connections":">= 1","handshake.refused":0,"close.four_way":"in 0|1","events.rst":"<= 2",
+    const x = loadedExpectations(`{"rules":[{"capture":{"connections":">= 1","handshake.refused":0,"close.four_way":"in 0|1","events.rst":"<= 2",
       "finalState.server.CLOSE_WAIT":0,"finalState.client.TIME_WAIT":">= 0","zeek.connState.SF":1}}]}`);
     const r = x.rules[0];
     expect(r?.type === 'capture' ? r.counts.length : 0).toBe(7);
@@ -173,14 +162,14 @@ describe('loadExpectations', () => {
   describe('bad files: exit-2 material, with the line', () => {
     it('invalid JSON gives line:column', () => {
       const text = edit('"events.fin": 2', '"events.fin": 2,');
-      const [e] = bad(text);
+      const [e] = rejectedExpectations(text);
       expect(e?.message).toMatch(/invalid JSON: trailing comma/);
       expect(e?.line).toBe(lineOf(text, '"events.fin"') + 1);
     });
 
     it('an unknown path names the line of the key and suggests the right one', () => {
       const text = edit('"close.initiator": "client"', '"close.initator": "client"');
-      const errs = bad(text);
+      const errs = rejectedExpectations(text);
       expect(errs).toHaveLength(1);
       expect(errs[0]?.message).toContain('unknown path "close.initator" (did you mean "close.initiator"?)');
       expect(errs[0]?.line).toBe(lineOf(text, 'close.initator'));
@@ -189,22 +178,22 @@ describe('loadExpectations', () => {
 
     it('an unknown event kind is reported as such', () => {
       const text = edit('"events.fin": 2', '"events.fins": 2');
-      const [e] = bad(text);
+      const [e] = rejectedExpectations(text);
       expect(e?.message).toContain('unknown path "events.fins" (did you mean "events.fin"?)');
       expect(e?.line).toBe(lineOf(text, 'events.fins'));
     });
 
     it('an unknown handshake kind value is reported on the value', () => {
       const text = edit('"handshake.kind": "three_way"', '"handshake.kind": "threeway"');
-      const [e] = bad(text);
+      const [e] = rejectedExpectations(text);
       expect(e?.message).toContain('unknown value "threeway" for handshake.kind (did you mean "three_way"?)');
       expect([e?.line, e?.column]).toEqual([lineOf(text, 'threeway'), 27]);
     });
 
     it('an unknown state name (in a value or a counter) is rejected', () => {
-      expect(bad(edit('"finalState.server": "CLOSED"', '"finalState.server": "CLOSE"'))[0]?.message).toContain('unknown value "CLOSE" for finalState.server');
-      expect(bad(`{"rules":[{"capture":{"finalState.server.CLOSEWAIT":0}}]}`)[0]?.message).toContain('did you mean "finalState.server.CLOSE_WAIT"');
-      expect(bad(`{"rules":[{"select":"all","expect":{"states.client":"SYN_SENT > ESTABLISHD"}}]}`)[0]?.message).toContain('unknown state "ESTABLISHD"');
+      expect(rejectedExpectations(edit('"finalState.server": "CLOSED"', '"finalState.server": "CLOSE"'))[0]?.message).toContain('unknown value "CLOSE" for finalState.server');
+      expect(rejectedExpectations(`{"rules":[{"capture":{"finalState.server.CLOSEWAIT":0}}]}`)[0]?.message).toContain('did you mean "finalState.server.CLOSE_WAIT"');
+      expect(rejectedExpectations(`{"rules":[{"select":"all","expect":{"states.client":"SYN_SENT > ESTABLISHD"}}]}`)[0]?.message).toContain('unknown state "ESTABLISHD"');
     });
 
     it.each([
@@ -218,34 +207,34 @@ describe('loadExpectations', () => {
       ['null', 'is never null'],
     ])('a bad comparison %s is rejected on its line', (value, message) => {
       const text = edit('"events.syn_retransmit": "<= 1"', `"events.syn_retransmit": ${value}`);
-      const [e] = bad(text);
+      const [e] = rejectedExpectations(text);
       expect(e?.message).toContain(message);
       expect(e?.line).toBe(lineOf(text, '"events.syn_retransmit"'));
     });
 
     it('ordering comparisons only apply to numbers', () => {
-      expect(bad(edit('"close.kind": "three_way"', '"close.kind": "> 1"'))[0]?.message).toContain('compares numbers, but close.kind is one of');
+      expect(rejectedExpectations(edit('"close.kind": "three_way"', '"close.kind": "> 1"'))[0]?.message).toContain('compares numbers, but close.kind is one of');
     });
 
     it('wrong types and unknown keys in rules and selectors', () => {
-      expect(bad(edit('"close.finalAckLost": false', '"close.finalAckLost": "no"'))[0]?.message).toContain('close.finalAckLost is true or false');
-      expect(bad(edit('"note": "free text', '"notes": "free text'))[0]?.message).toContain('unknown key "notes" in rule 1');
-      expect(bad(edit('"server": "10.99.0.2:8080"', '"server": "10.99.0.2:80800"'))[0]?.message).toContain('bad port');
-      expect(bad(edit('"server": "10.99.0.2:8080"', '"server": "10.99.0.256:8080"'))[0]?.message).toContain('bad IPv4 address');
-      expect(bad(edit('"server": "10.99.0.2:8080"', '"srv": "10.99.0.2:8080"'))[0]?.message).toContain('unknown selector key "srv"');
-      expect(bad(edit('{ "policy": "no_reset_by_server" }', '{ "policy": "no_reset_by_servers" }'))[0]?.message).toContain('did you mean "no_reset_by_server"');
-      expect(bad(edit('"close.three_way": 1', '"close.threeway": 1'))[0]?.message).toContain('unknown counter "close.threeway" (did you mean "close.three_way"?)');
-      expect(bad('{"rules":[{"select":{"id":1,"client":"10.0.0.1"},"expect":{}}]}')[0]?.message).toContain('either "id" or "client"/"server"');
-      expect(bad('{"rules":[{"select":{},"expect":{}}]}')[0]?.message).toContain('empty selector');
-      expect(bad('{"rules":[{"select":"all"}]}')[0]?.message).toContain('has "select" but no "expect"');
-      expect(bad('{"rules":[{"policy":"no_refused","capture":{}}]}')[0]?.message).toContain('separate rules');
-      expect(bad('{"rule":[]}').map((e) => e.message).join('\n')).toMatch(/unknown key "rule" \(did you mean "rules"\?\)[\s\S]*missing "rules"/);
-      expect(bad('[]')[0]?.message).toContain('must be a JSON object');
+      expect(rejectedExpectations(edit('"close.finalAckLost": false', '"close.finalAckLost": "no"'))[0]?.message).toContain('close.finalAckLost is true or false');
+      expect(rejectedExpectations(edit('"note": "free text', '"notes": "free text'))[0]?.message).toContain('unknown key "notes" in rule 1');
+      expect(rejectedExpectations(edit('"server": "10.99.0.2:8080"', '"server": "10.99.0.2:80800"'))[0]?.message).toContain('bad port');
+      expect(rejectedExpectations(edit('"server": "10.99.0.2:8080"', '"server": "10.99.0.256:8080"'))[0]?.message).toContain('bad IPv4 address');
+      expect(rejectedExpectations(edit('"server": "10.99.0.2:8080"', '"srv": "10.99.0.2:8080"'))[0]?.message).toContain('unknown selector key "srv"');
+      expect(rejectedExpectations(edit('{ "policy": "no_reset_by_server" }', '{ "policy": "no_reset_by_servers" }'))[0]?.message).toContain('did you mean "no_reset_by_server"');
+      expect(rejectedExpectations(edit('"close.three_way": 1', '"close.threeway": 1'))[0]?.message).toContain('unknown counter "close.threeway" (did you mean "close.three_way"?)');
+      expect(rejectedExpectations('{"rules":[{"select":{"id":1,"client":"10.0.0.1"},"expect":{}}]}')[0]?.message).toContain('either "id" or "client"/"server"');
+      expect(rejectedExpectations('{"rules":[{"select":{},"expect":{}}]}')[0]?.message).toContain('empty selector');
+      expect(rejectedExpectations('{"rules":[{"select":"all"}]}')[0]?.message).toContain('has "select" but no "expect"');
+      expect(rejectedExpectations('{"rules":[{"policy":"no_refused","capture":{}}]}')[0]?.message).toContain('separate rules');
+      expect(rejectedExpectations('{"rule":[]}').map((e) => e.message).join('\n')).toMatch(/unknown key "rule" \(did you mean "rules"\?\)[\s\S]*missing "rules"/);
+      expect(rejectedExpectations('[]')[0]?.message).toContain('must be a JSON object');
     });
 
     it('reports every problem in the file, not only the first', () => {
       const text = edit('"close.initiator": "client"', '"close.initator": "client"').replace('"events.fin": 2', '"events.fin": "two"');
-      const errs = bad(text);
+      const errs = rejectedExpectations(text);
       expect(errs.map((e) => e.line)).toEqual([lineOf(text, 'close.initator'), lineOf(text, '"events.fin"')]);
     });
   });

@@ -2,6 +2,7 @@
 import type { ConnectionEvent, EventKind } from '../../src/model/events.js';
 import type { ConnectionReport, Report, StateChange } from '../../src/model/report.js';
 import type { Side } from '../../src/model/vocabulary.js';
+import { loadExpectations, type Expectations, type ExpectationsProblem } from '../../src/check/expectations.js';
 
 const T0 = 1_700_000_000;
 
@@ -133,4 +134,18 @@ export function report(connections: ConnectionReport[], file = 'fixture.pcap'): 
     summary,
     connections,
   };
+}
+
+/** An expectations file that must load; its problems, with line and column, when it does not. */
+export function loadedExpectations(text: string): Expectations {
+  const r = loadExpectations(text, 'x.expect.json');
+  if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
+  return r.expectations;
+}
+
+/** An expectations file that must be rejected: its problems. */
+export function rejectedExpectations(text: string): ExpectationsProblem[] {
+  const r = loadExpectations(text, 'x.expect.json');
+  if (r.ok) throw new Error('expected the file to be rejected');
+  return r.errors;
 }

@@ -4,28 +4,16 @@
  * ephemeral port. Loading, evaluating, the failure text, and `--update` writing them.
  */
 import { describe, expect, it } from 'vitest';
-import { loadExpectations, type Expectations, type ExpectationsProblem } from '../../src/check/expectations.js';
 import { evaluate, failureLines } from '../../src/check/evaluate.js';
 import { writeBaseline } from '../../src/check/baseline.js';
 import type { ConnectionReport, Report } from '../../src/model/report.js';
-import { closeByClient, closeWait, finalAckLost, refused, report } from './fixtures.js';
+import { closeByClient, closeWait, finalAckLost, loadedExpectations, refused, rejectedExpectations, report } from './fixtures.js';
 
-function load(text: string): Expectations {
-  const r = loadExpectations(text, 'x.expect.json');
-  if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
-  return r.expectations;
-}
-
-function bad(text: string): ExpectationsProblem[] {
-  const r = loadExpectations(text, 'x.expect.json');
-  if (r.ok) throw new Error('expected the file to be rejected');
-  return r.errors;
-}
 
 const rules = (...r: string[]): string => `{"rules":[\n${r.join(',\n')}\n]}`;
 
 function failing(r: Report, text: string): string[] {
-  return evaluate(r, load(text)).flatMap((res) => (res.outcome === 'fail' ? res.failures.flatMap(failureLines) : []));
+  return evaluate(r, loadedExpectations(text)).flatMap((res) => (res.outcome === 'fail' ? res.failures.flatMap(failureLines) : []));
 }
 
 /** The same connection moved to another client port and start, as a new capture would show it. */
@@ -42,7 +30,7 @@ const concurrent = (n: number, make: (i: number) => ConnectionReport = closeByCl
 
 describe('loading service rules', () => {
   it('reads the service, an optional client, counts with tolerances, every, outcomes and sequence', () => {
-    const x = load(
+    const x = loadedExpectations(
       rules(`{ "service": ":8080", "client": "10.99.0.1", "connections": "12 ± 10%",
         "every": { "handshake.kind": "three_way" },
         "outcomes": [ { "connections": "10..14", "close.kind": "three_way" }, { "connections": ">= 0", "close.kind": "reset" } ] }`),
@@ -55,7 +43,7 @@ describe('loading service rules', () => {
     expect(rule.outcomes?.[0]?.count.comparison).toEqual({ op: 'range', min: 10, max: 14, text: '10..14' });
     expect(rule.outcomes?.[1]?.where.map((w) => w.path)).toEqual(['close.kind']);
     // A sequence entry without "connections" stands for one connection.
-    const s = load(rules(`{ "service": "10.99.0.2:8080", "sequence": [ { "close.kind": "three_way" } ] }`)).rules[0];
+    const s = loadedExpectations(rules(`{ "service": "10.99.0.2:8080", "sequence": [ { "close.kind": "three_way" } ] }`)).rules[0];
     expect(s?.type === 'service' && s.sequence?.[0]?.count.comparison).toEqual({ op: '==', value: 1 });
   });
 
@@ -75,15 +63,15 @@ describe('loading service rules', () => {
   });
 
   it('rejects what cannot be meant, with the line', () => {
-    expect(bad(rules(`{ "service": "10.0.0.300:80", "connections": 1 }`))[0]?.message).toContain('bad IPv4 address');
-    expect(bad(rules(`{ "service": ":80" }`))[0]?.message).toContain('says nothing about the service');
-    expect(bad(rules(`{ "service": ":80", "outcomes": [ { "close.kind": "reset" } ] }`))[0]?.message).toContain('needs "connections"');
-    expect(bad(rules(`{ "service": ":80", "outcomes": [] }`))[0]?.message).toContain('non-empty array');
-    expect(bad(rules(`{ "service": ":80", "every": { "close.kind": "10..12" } }`))[0]?.message).toContain('is a range of numbers, but close.kind is one of');
-    expect(bad(rules(`{ "service": ":80", "connections": "14..10" }`))[0]?.message).toContain('write the smaller number first');
-    expect(bad(rules(`{ "service": ":80", "connections": "12 ± x" }`))[0]?.message).toContain('bad comparison "12 ± x"');
-    expect(bad(rules(`{ "service": ":80", "every": { "close.knd": "reset" } }`))[0]?.message).toContain('did you mean "close.kind"');
-    const p = bad(rules(`{ "service": ":80", "evry": { "close.kind": "reset" } }`))[0];
+    expect(rejectedExpectations(rules(`{ "service": "10.0.0.300:80", "connections": 1 }`))[0]?.message).toContain('bad IPv4 address');
+    expect(rejectedExpectations(rules(`{ "service": ":80" }`))[0]?.message).toContain('says nothing about the service');
+    expect(rejectedExpectations(rules(`{ "service": ":80", "outcomes": [ { "close.kind": "reset" } ] }`))[0]?.message).toContain('needs "connections"');
+    expect(rejectedExpectations(rules(`{ "service": ":80", "outcomes": [] }`))[0]?.message).toContain('non-empty array');
+    expect(rejectedExpectations(rules(`{ "service": ":80", "every": { "close.kind": "10..12" } }`))[0]?.message).toContain('is a range of numbers, but close.kind is one of');
+    expect(rejectedExpectations(rules(`{ "service": ":80", "connections": "14..10" }`))[0]?.message).toContain('write the smaller number first');
+    expect(rejectedExpectations(rules(`{ "service": ":80", "connections": "12 ± x" }`))[0]?.message).toContain('bad comparison "12 ± x"');
+    expect(rejectedExpectations(rules(`{ "service": ":80", "every": { "close.knd": "reset" } }`))[0]?.message).toContain('did you mean "close.kind"');
+    const p = rejectedExpectations(rules(`{ "service": ":80", "evry": { "close.kind": "reset" } }`))[0];
     expect(p?.message).toContain('unknown key "evry" in rule 1');
     expect(p?.line).toBe(2);
   });
@@ -222,7 +210,7 @@ describe('--update writes rules per service', () => {
   });
 
   it('a service that appears in the capture gets a rule appended; a service gone is removed, and both are said', () => {
-    const existing = load(rules(`{ "service": "10.99.0.2:8080", "connections": 1, "every": { "close.kind": "three_way" } }`, `{ "service": ":7000", "connections": 2 }`));
+    const existing = loadedExpectations(rules(`{ "service": "10.99.0.2:8080", "connections": 1, "every": { "close.kind": "three_way" } }`, `{ "service": ":7000", "connections": 2 }`));
     const r = report([closeByClient(0), { ...refused(1), server: { ip: '10.99.0.2', port: 9021 } }]);
     const { text, changes } = writeBaseline(r, existing);
     expect(changes).toEqual(['rule 2: removed, no connection to :7000 now', 'added a rule for 10.99.0.2:9021: 1 connection']);
@@ -231,7 +219,7 @@ describe('--update writes rules per service', () => {
   });
 
   it('a rule that pinned a client port, in a capture where that port changed, becomes a service rule keeping its note and paths', () => {
-    const old = load(`{
+    const old = loadedExpectations(`{
   "rules": [
     {
       "select": { "client": "10.99.0.1:40001", "server": "10.99.0.2:8080" },
@@ -272,11 +260,11 @@ describe('--update writes rules per service', () => {
     expect(failing(report([closeByClient(0, { server: { ip: '10.99.0.2', port: 21 } }), data(1, 41000), data(2, 60999), data(3, 33333)]), text)).toEqual([]);
     // A single high port stays itself (a service that listens there).
     expect(writeBaseline(report([data(1, 48879)]), null).text).toContain('"service": "10.99.0.2:48879"');
-    expect(bad(rules(`{ "service": "10.0.0.2:60000-50000", "connections": 1 }`))[0]?.message).toContain('bad port');
+    expect(rejectedExpectations(rules(`{ "service": "10.0.0.2:60000-50000", "connections": 1 }`))[0]?.message).toContain('bad port');
   });
 
   it('an existing service rule keeps its paths and the values that hold; a path that now differs moves to outcomes', () => {
-    const existing = load(`{
+    const existing = loadedExpectations(`{
   "rules": [
     {
       "service": ":8080",
@@ -313,7 +301,7 @@ describe('--update writes rules per service', () => {
     expect(changes).toEqual(['rule 1: close.kind differs between the connections now: moved from "every" to "outcomes"', 'rule 1: outcomes rewritten from the capture (2)']);
     expect(failing(r, text)).toEqual([]);
     // Written again from its own output: nothing changes.
-    expect(writeBaseline(r, load(text)).text).toBe(text);
-    expect(writeBaseline(r, load(text)).changes).toEqual([]);
+    expect(writeBaseline(r, loadedExpectations(text)).text).toBe(text);
+    expect(writeBaseline(r, loadedExpectations(text)).changes).toEqual([]);
   });
 });
